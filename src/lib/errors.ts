@@ -1,0 +1,64 @@
+/**
+ * The one table of public error codes. Codes are stable: never rename one
+ * once shipped (clients branch on them). The README lists this table.
+ */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  dimensions_exceeded: 422,
+  invalid_image: 422,
+  rate_limited: 429,
+  storage_unavailable: 503,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The codes the pure image pipeline may throw. */
+export type PipelineErrorCode = Extract<
+  ErrorCode,
+  'unsupported_media_type' | 'dimensions_exceeded' | 'invalid_image' | 'payload_too_large'
+>;
+
+/**
+ * Thrown by the pure pipeline (no HTTP knowledge). Routes and `app.onError`
+ * turn it into a response with the status from {@link ERROR_STATUS}.
+ * `message` is public: it must not echo internals; put those in `cause`.
+ */
+export class PipelineError extends Error {
+  readonly code: PipelineErrorCode;
+  readonly details?: Record<string, unknown>;
+  constructor(
+    code: PipelineErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PipelineError';
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+/** An error with a public code, raised by the HTTP layer (routes, auth, storage). */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+  /** Extra response headers, e.g. `Retry-After`. */
+  readonly headers?: Record<string, string>;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown>; headers?: Record<string, string> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ApiError';
+    this.code = code;
+    this.details = options?.details;
+    this.headers = options?.headers;
+  }
+}

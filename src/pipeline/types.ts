@@ -1,0 +1,28 @@
+/** Input formats the gateway accepts, identified from magic bytes only. */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif';
+
+/** What the header says, read before any pixel is decoded. */
+export interface ImageHeader {
+  format: ImageFormat;
+  /** Stored width in pixels, before EXIF orientation. */
+  width: number;
+  /** Stored height in pixels, before EXIF orientation. */
+  height: number;
+  /** EXIF orientation 1..8 (1 when absent or unreadable). */
+  orientation: Orientation;
+  /** Number of frames (1 for still images; GIF and animated WebP may have more). */
+  frames: number;
+  /** Whether the container says the image may carry alpha. */
+  hasAlpha: boolean;
+  /** JPEG only: progressive (SOF2) rather than baseline/extended sequential. */
+  progressive?: boolean;
+}
+
+export type Orientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+
+/** 8-bit RGBA pixels, row-major, no padding. Same shape as the DOM's ImageData. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
