@@ -1,0 +1,73 @@
+import mozjpegDecoderFactory from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
+import initPng, { decode as decodePngWasm } from '@jsquash/png/codec/pkg/squoosh_png.js';
+import webpDecoderFactory from '@jsquash/webp/codec/dec/webp_dec.js';
+import webpEncoderFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
+import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
+import type { RgbaImage } from '../pipeline/types';
+import type { CodecModules, Codecs } from './types';
+
+interface EmscriptenCodec {
+  decode?(data: Uint8Array, ...rest: boolean[]): RgbaImage | null;
+  encode?(data: Uint8ClampedArray, width: number, height: number, options: object): Uint8Array | null;
+}
+
+/**
+ * Instantiates an Emscripten codec from an already compiled module.
+ *
+ * Each call makes a fresh instance on purpose: WebAssembly memory never
+ * shrinks, so an instance kept per isolate would hold its peak (over 100 MiB
+ * for a 12 MP JPEG) for the isolate's life; and an instance that trapped on a
+ * hostile file must not serve the next request (jSquash's decoders leak and
+ * eventually refuse valid images after repeated failures). Instantiating a
+ * compiled module takes well under a millisecond.
+ */
+async function instantiate<T extends EmscriptenCodec>(
+  factory: (options: object) => Promise<T>,
+  module: WebAssembly.Module,
+): Promise<T> {
+  return factory({
+    noInitialRun: true,
+    instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void) {
+      const instance = new WebAssembly.Instance(module, imports);
+      receive(instance);
+      return instance.exports;
+    },
+  });
+}
+
+function toRgba(result: RgbaImage | null, what: string): RgbaImage {
+  if (!result) throw new Error(`${what} returned no image`);
+  return { width: result.width, height: result.height, data: result.data };
+}
+
+/** Builds the {@link Codecs} from compiled modules. Call once per isolate. */
+export function createCodecs(modules: CodecModules): Codecs {
+  // wasm-bindgen's PNG glue keeps one instance per module scope; it has no
+  // per-call state that survives a failed decode (it frees its input buffer).
+  let pngReady: Promise<unknown> | undefined;
+  const webpEncodeOptions = { ...webpDefaults };
+  type Factory = (options: object) => Promise<EmscriptenCodec>;
+
+  return {
+    async decodeJpeg(bytes) {
+      const codec = await instantiate(mozjpegDecoderFactory as unknown as Factory, modules.jpegDecoder);
+      return toRgba(codec.decode!(bytes, false), 'JPEG decoder');
+    },
+    async decodePng(bytes) {
+      pngReady ??= initPng(modules.pngDecoder);
+      await pngReady;
+      return toRgba(decodePngWasm(bytes) as RgbaImage, 'PNG decoder');
+    },
+    async decodeWebp(bytes) {
+      const codec = await instantiate(webpDecoderFactory as unknown as Factory, modules.webpDecoder);
+      return toRgba(codec.decode!(bytes), 'WebP decoder');
+    },
+    async encodeWebp(image, quality) {
+      const codec = await instantiate(webpEncoderFactory as unknown as Factory, modules.webpEncoder);
+      const out = codec.encode!(image.data, image.width, image.height, { ...webpEncodeOptions, quality });
+      if (!out) throw new Error('WebP encoder returned nothing');
+      // Copy out of the WASM heap so the instance can be collected.
+      return new Uint8Array(out);
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createCodecs } from './jsquash';
+import type { CodecModules, Codecs } from './types';
+
+const require = createRequire(import.meta.url);
+
+async function compile(specifier: string): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(await readFile(require.resolve(specifier)));
+}
+
+/**
+ * The codecs for Node (benchmarks and scripts): the same WASM files as in
+ * workerd, compiled from disk.
+ */
+export async function nodeCodecs(): Promise<Codecs> {
+  const modules: CodecModules = {
+    jpegDecoder: await compile('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'),
+    pngDecoder: await compile('@jsquash/png/codec/pkg/squoosh_png_bg.wasm'),
+    webpDecoder: await compile('@jsquash/webp/codec/dec/webp_dec.wasm'),
+    webpEncoder: await compile('@jsquash/webp/codec/enc/webp_enc_simd.wasm'),
+  };
+  return createCodecs(modules);
+}

@@ -1,0 +1,58 @@
+import type { Codecs } from '../../codecs/types';
+import { PipelineError } from '../../lib/errors';
+import type { ImageHeader, RgbaImage } from '../types';
+import { decodeGif } from './gif';
+import { extractFirstWebpFrame, isAnimatedWebp } from './webp-frame';
+
+/**
+ * Decodes the (first frame of the) image to RGBA at its stored size, as
+ * stored (EXIF orientation not applied). The header has already been checked
+ * against the limits and the file's structure walked to its end.
+ * @throws PipelineError `invalid_image` when the codec fails or its output
+ * does not match the header.
+ */
+export async function decodeImage(bytes: Uint8Array, header: ImageHeader, codecs: Codecs): Promise<RgbaImage> {
+  let image: RgbaImage;
+  try {
+    image = await decodeByFormat(bytes, header, codecs);
+  } catch (error) {
+    if (error instanceof PipelineError) throw error;
+    throw new PipelineError('invalid_image', `The ${header.format.toUpperCase()} data could not be decoded`, {
+      cause: error,
+    });
+  }
+  if (image.width !== header.width || image.height !== header.height) {
+    throw new PipelineError('invalid_image', 'The decoded image does not match the size its header declares', {
+      details: { header: `${header.width}x${header.height}`, decoded: `${image.width}x${image.height}` },
+    });
+  }
+  return image;
+}
+
+async function decodeByFormat(bytes: Uint8Array, header: ImageHeader, codecs: Codecs): Promise<RgbaImage> {
+  switch (header.format) {
+    case 'jpeg':
+      return codecs.decodeJpeg(bytes);
+    case 'png':
+      return codecs.decodePng(bytes);
+    case 'gif':
+      return decodeGif(bytes, { maxPixels: header.width * header.height });
+    case 'webp':
+      // A one-frame animation is still ANIM/ANMF, which libwebp's still decoder refuses.
+      return isAnimatedWebp(bytes) ? decodeAnimatedWebp(bytes, codecs) : codecs.decodeWebp(bytes);
+  }
+}
+
+/** First frame of an animated WebP, placed on its canvas (the rest of the canvas transparent). */
+async function decodeAnimatedWebp(bytes: Uint8Array, codecs: Codecs): Promise<RgbaImage> {
+  const frame = extractFirstWebpFrame(bytes);
+  const pixels = await codecs.decodeWebp(frame.still);
+  const canvas = new Uint8ClampedArray(frame.canvasWidth * frame.canvasHeight * 4);
+  const rows = Math.min(pixels.height, frame.canvasHeight - frame.y);
+  const cols = Math.min(pixels.width, frame.canvasWidth - frame.x);
+  for (let y = 0; y < rows; y++) {
+    const from = y * pixels.width * 4;
+    canvas.set(pixels.data.subarray(from, from + cols * 4), ((frame.y + y) * frame.canvasWidth + frame.x) * 4);
+  }
+  return { width: frame.canvasWidth, height: frame.canvasHeight, data: canvas };
+}

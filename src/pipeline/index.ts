@@ -1,0 +1,54 @@
+import type { Codecs } from '../codecs/types';
+import { decodeImage } from './decode';
+import { encodeWebp, type EncodedImage } from './encode';
+import { checkLimits, type InputLimits } from './limits';
+import { applyOrientation } from './orient';
+import { probeImage } from './probe';
+import { resizeToFit } from './resize';
+import { sniffFormat } from './sniff';
+import { assertComplete } from './structure';
+import type { ImageFormat } from './types';
+
+export interface ProcessOptions {
+  /** Refused from the header, before decoding. */
+  limits: InputLimits;
+  /** WebP quality of the stored main image, 1–100. */
+  mainQuality: number;
+  /** WebP quality of the thumbnail, 1–100. */
+  thumbQuality: number;
+  /** The thumbnail fits inside this many pixels square (aspect kept). */
+  thumbMaxEdge: number;
+}
+
+export interface ProcessedImage {
+  /** The upright, metadata-free main image. */
+  main: EncodedImage;
+  /** The thumbnail, fitting inside `thumbMaxEdge` square. */
+  thumb: EncodedImage;
+  /** The format the upload was in (from its magic bytes). */
+  originalFormat: ImageFormat;
+  /** Frames in the upload; only the first is kept. */
+  originalFrames: number;
+}
+
+/**
+ * The whole image pipeline, top to bottom: detect the format from magic
+ * bytes, read the header, refuse what is over the limits, walk the file's
+ * structure to its end, decode, apply EXIF orientation, encode the main
+ * image, resize and encode the thumbnail.
+ *
+ * @throws PipelineError `unsupported_media_type` (not JPEG/PNG/WebP/GIF),
+ *   `dimensions_exceeded` (over a limit), `invalid_image` (truncated, corrupt,
+ *   or a header that lies).
+ */
+export async function processImage(bytes: Uint8Array, options: ProcessOptions, codecs: Codecs): Promise<ProcessedImage> {
+  const format = sniffFormat(bytes);
+  const header = probeImage(bytes);
+  checkLimits(header, options.limits);
+  assertComplete(bytes, format);
+  const decoded = await decodeImage(bytes, header, codecs);
+  const upright = applyOrientation(decoded, header.orientation);
+  const main = await encodeWebp(upright, options.mainQuality, codecs);
+  const thumb = await encodeWebp(resizeToFit(upright, options.thumbMaxEdge), options.thumbQuality, codecs);
+  return { main, thumb, originalFormat: format, originalFrames: header.frames };
+}

@@ -1,0 +1,32 @@
+import { PipelineError } from '../lib/errors';
+import type { ImageHeader } from './types';
+
+/** Limits checked from the header, before any pixel is decoded. */
+export interface InputLimits {
+  /** Largest accepted stored width in pixels. */
+  maxWidth: number;
+  /** Largest accepted stored height in pixels. */
+  maxHeight: number;
+  /** Largest accepted frame count (animated GIF/WebP); only the first frame is kept. */
+  maxFrames: number;
+}
+
+/**
+ * Refuses an image whose header is over a limit; the error names the limit.
+ * @throws PipelineError `dimensions_exceeded`
+ */
+export function checkLimits(header: ImageHeader, limits: InputLimits): void {
+  const { width, height, frames } = header;
+  if (width > limits.maxWidth || height > limits.maxHeight) {
+    throw new PipelineError(
+      'dimensions_exceeded',
+      `Image is ${width}x${height}; the limit is ${limits.maxWidth}x${limits.maxHeight}`,
+      { details: { width, height, maxWidth: limits.maxWidth, maxHeight: limits.maxHeight } },
+    );
+  }
+  if (frames > limits.maxFrames) {
+    throw new PipelineError('dimensions_exceeded', `Image has ${frames} frames; the limit is ${limits.maxFrames}`, {
+      details: { frames, maxFrames: limits.maxFrames },
+    });
+  }
+}
