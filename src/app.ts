@@ -1,0 +1,54 @@
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import type { AppDeps, AppEnv } from './app-types';
+import { configOf } from './lib/context';
+import { ApiError, ERROR_STATUS, PipelineError, type ErrorCode } from './lib/errors';
+import { safePath } from './middleware/safe-path';
+import { healthRoutes } from './routes/health';
+import { imagesRoutes } from './routes/images';
+import { mediaRoutes } from './routes/media';
+import { usersRoutes } from './routes/users';
+
+function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, extra?: { details?: object; headers?: Record<string, string> }) {
+  for (const [name, value] of Object.entries(extra?.headers ?? {})) c.header(name, value);
+  const error = { code, message, requestId: c.get('requestId'), ...(extra?.details ? { details: extra.details } : {}) };
+  return c.json({ error }, ERROR_STATUS[code]);
+}
+
+/**
+ * The gateway's HTTP app. Middleware order: request id (for error bodies and
+ * logs), CORS (browsers upload directly), path safety; then the routes.
+ */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.use(requestId());
+  app.use((c, next) => cors({ origin: configOf(c).corsOrigins, exposeHeaders: ['Location', 'ETag', 'Retry-After'] })(c, next));
+  app.use(safePath());
+
+  app.route('/health', healthRoutes);
+  app.route('/users', usersRoutes(deps));
+  app.route('/images', imagesRoutes(deps));
+  app.route('/media', mediaRoutes);
+
+  app.notFound((c) => errorResponse(c, 'not_found', 'No such route'));
+  app.onError((error, c) => {
+    if (error instanceof ApiError || error instanceof PipelineError) {
+      if (error instanceof ApiError && ERROR_STATUS[error.code] >= 500) logError(c, error);
+      return errorResponse(c, error.code, error.message, {
+        details: error.details,
+        headers: error instanceof ApiError ? error.headers : undefined,
+      });
+    }
+    logError(c, error);
+    return errorResponse(c, 'internal_error', 'Internal error');
+  });
+  return app;
+}
+
+/** Internal detail goes to the log, with the request id; never to the client. */
+function logError(c: Context<AppEnv>, error: unknown) {
+  const describe = (e: unknown): unknown =>
+    e instanceof Error ? { name: e.name, message: e.message, stack: e.stack, cause: describe(e.cause) } : e;
+  console.error(JSON.stringify({ requestId: c.get('requestId'), path: c.req.path, error: describe(error) }));
+}

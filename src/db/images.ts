@@ -1,0 +1,154 @@
+import type { ImageFormat } from '../pipeline/types';
+import type { ImageKind } from '../storage/keys';
+
+/** A stored image, as the rest of the code sees a row of `images`. */
+export interface ImageRecord {
+  id: string;
+  ownerId: string;
+  kind: ImageKind;
+  mainKey: string;
+  thumbKey: string;
+  width: number;
+  height: number;
+  bytes: number;
+  thumbWidth: number;
+  thumbHeight: number;
+  thumbBytes: number;
+  originalFormat: ImageFormat;
+  originalBytes: number;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+}
+
+export interface ImageRow {
+  id: string;
+  owner_id: string;
+  kind: ImageKind;
+  main_key: string;
+  thumb_key: string;
+  width: number;
+  height: number;
+  bytes: number;
+  thumb_width: number;
+  thumb_height: number;
+  thumb_bytes: number;
+  original_format: ImageFormat;
+  original_bytes: number;
+  created_at: string;
+}
+
+const COLUMN_NAMES = [
+  'id', 'owner_id', 'kind', 'main_key', 'thumb_key', 'width', 'height', 'bytes',
+  'thumb_width', 'thumb_height', 'thumb_bytes', 'original_format', 'original_bytes', 'created_at',
+] as const;
+
+/** The `images` columns for a SELECT or RETURNING, optionally qualified by a table alias. */
+export function imageColumns(alias?: string): string {
+  return COLUMN_NAMES.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
+}
+
+const COLUMNS = imageColumns();
+
+/** The one row ↔ record mapping. */
+export function toRecord(row: ImageRow): ImageRecord {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    kind: row.kind,
+    mainKey: row.main_key,
+    thumbKey: row.thumb_key,
+    width: row.width,
+    height: row.height,
+    bytes: row.bytes,
+    thumbWidth: row.thumb_width,
+    thumbHeight: row.thumb_height,
+    thumbBytes: row.thumb_bytes,
+    originalFormat: row.original_format,
+    originalBytes: row.original_bytes,
+    createdAt: row.created_at,
+  };
+}
+
+export function insertImage(db: D1Database, r: ImageRecord): D1PreparedStatement {
+  return db
+    .prepare(`INSERT INTO images (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`)
+    .bind(
+      r.id,
+      r.ownerId,
+      r.kind,
+      r.mainKey,
+      r.thumbKey,
+      r.width,
+      r.height,
+      r.bytes,
+      r.thumbWidth,
+      r.thumbHeight,
+      r.thumbBytes,
+      r.originalFormat,
+      r.originalBytes,
+      r.createdAt,
+    );
+}
+
+/** The image if it exists and belongs to `ownerId`; otherwise null (callers answer 404 either way). */
+export async function findOwnedImage(db: D1Database, id: string, ownerId: string): Promise<ImageRecord | null> {
+  const row = await db
+    .prepare(`SELECT ${COLUMNS} FROM images WHERE id = ?1 AND owner_id = ?2`)
+    .bind(id, ownerId)
+    .first<ImageRow>();
+  return row ? toRecord(row) : null;
+}
+
+/** Where a page of a listing ends: the last item's sort key. */
+export interface ListCursor {
+  createdAt: string;
+  id: string;
+}
+
+/** One page of `ownerId`'s images, newest first, strictly after `cursor`. */
+export async function listOwnedImages(
+  db: D1Database,
+  ownerId: string,
+  limit: number,
+  cursor: ListCursor | undefined,
+): Promise<ImageRecord[]> {
+  const statement = cursor
+    ? db
+        .prepare(
+          `SELECT ${COLUMNS} FROM images WHERE owner_id = ?1 AND (created_at < ?2 OR (created_at = ?2 AND id < ?3))
+           ORDER BY created_at DESC, id DESC LIMIT ?4`,
+        )
+        .bind(ownerId, cursor.createdAt, cursor.id, limit)
+    : db
+        .prepare(`SELECT ${COLUMNS} FROM images WHERE owner_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2`)
+        .bind(ownerId, limit);
+  const { results } = await statement.all<ImageRow>();
+  return results.map(toRecord);
+}
+
+/**
+ * Deletes `ownerId`'s image row, first unpointing the profile if it is the
+ * current avatar (one transaction), and returns what was deleted so the caller
+ * can delete its objects after: rows go before objects.
+ */
+export async function deleteOwnedImage(db: D1Database, id: string, ownerId: string): Promise<ImageRecord | null> {
+  const [, deleted] = await db.batch<ImageRow>([
+    db.prepare('UPDATE profiles SET avatar_image_id = NULL WHERE user_id = ?2 AND avatar_image_id = ?1').bind(id, ownerId),
+    db.prepare(`DELETE FROM images WHERE id = ?1 AND owner_id = ?2 RETURNING ${COLUMNS}`).bind(id, ownerId),
+  ]);
+  const row = deleted?.results[0];
+  return row ? toRecord(row) : null;
+}
+
+/** Deletes `userId`'s avatar rows that the profile no longer points at, returning them. */
+export async function deleteStaleAvatars(db: D1Database, userId: string): Promise<ImageRecord[]> {
+  const { results } = await db
+    .prepare(
+      `DELETE FROM images WHERE owner_id = ?1 AND kind = 'avatar'
+         AND id NOT IN (SELECT avatar_image_id FROM profiles WHERE user_id = ?1 AND avatar_image_id IS NOT NULL)
+       RETURNING ${COLUMNS}`,
+    )
+    .bind(userId)
+    .all<ImageRow>();
+  return results.map(toRecord);
+}

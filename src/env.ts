@@ -1,0 +1,101 @@
+import type { ProcessOptions } from './pipeline';
+
+/** The Worker's bindings and vars (see wrangler.toml). */
+export interface Env {
+  /** R2 bucket holding every stored image and thumbnail. */
+  IMAGES: R2Bucket;
+  /** D1 database: profiles and image rows (schema in migrations/). */
+  DB: D1Database;
+  /** HS256 secret for bearer tokens: `.dev.vars` locally, `wrangler secret put JWT_SECRET` in production. */
+  JWT_SECRET?: string;
+  MAX_UPLOAD_BYTES?: string;
+  MAX_INPUT_WIDTH?: string;
+  MAX_INPUT_HEIGHT?: string;
+  MAX_INPUT_FRAMES?: string;
+  MAIN_QUALITY?: string;
+  THUMB_QUALITY?: string;
+  THUMB_MAX_EDGE?: string;
+  /** Optional JWKS URL; when set, RS256/ES256 tokens signed by its keys are accepted. */
+  JWKS_URL?: string;
+  /** Optional origin for the URLs in responses; defaults to the request's origin. */
+  PUBLIC_BASE_URL?: string;
+  /** Comma-separated origins allowed by CORS; `*` (the default) allows any. */
+  CORS_ORIGINS?: string;
+}
+
+/** Validated configuration, derived from {@link Env} once per isolate. */
+export interface Config {
+  maxUploadBytes: number;
+  process: ProcessOptions;
+  jwtSecret: string | undefined;
+  jwksUrl: string | undefined;
+  publicBaseUrl: string | undefined;
+  corsOrigins: string[];
+}
+
+/** A configuration value that cannot be used; the message says which and why. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function integer(env: Env, name: keyof Env, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`Expected integer between ${min} and ${max} for ${name} but received ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function optionalUrl(env: Env, name: 'JWKS_URL' | 'PUBLIC_BASE_URL'): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
+    return raw.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError(`Expected an http(s) URL for ${name} but received ${JSON.stringify(raw)}`);
+  }
+}
+
+/**
+ * Parses and validates the vars, with the documented defaults.
+ * @throws ConfigError naming the bad var, its allowed range and the value received.
+ */
+export function parseConfig(env: Env): Config {
+  const secret = env.JWT_SECRET?.trim() || undefined;
+  if (secret !== undefined && secret.length < 32) {
+    throw new ConfigError('Expected JWT_SECRET to be at least 32 characters');
+  }
+  return {
+    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    process: {
+      limits: {
+        maxWidth: integer(env, 'MAX_INPUT_WIDTH', 4096, 1, 16384),
+        maxHeight: integer(env, 'MAX_INPUT_HEIGHT', 4096, 1, 16384),
+        maxFrames: integer(env, 'MAX_INPUT_FRAMES', 1000, 1, 100000),
+      },
+      mainQuality: integer(env, 'MAIN_QUALITY', 85, 1, 100),
+      thumbQuality: integer(env, 'THUMB_QUALITY', 80, 1, 100),
+      thumbMaxEdge: integer(env, 'THUMB_MAX_EDGE', 400, 16, 2048),
+    },
+    jwtSecret: secret,
+    jwksUrl: optionalUrl(env, 'JWKS_URL'),
+    publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
+    corsOrigins: (env.CORS_ORIGINS?.trim() || '*').split(',').map((o) => o.trim()).filter(Boolean),
+  };
+}
+
+const parsed = new WeakMap<Env, Config>();
+
+/** {@link parseConfig}, memoised per env object (once per isolate in practice). */
+export function getConfig(env: Env): Config {
+  let config = parsed.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    parsed.set(env, config);
+  }
+  return config;
+}

@@ -1,0 +1,88 @@
+import type { Codecs } from './codecs/types';
+import { guardStorage } from './lib/guard-storage';
+import { deleteStaleAvatars, insertImage, type ImageRecord } from './db/images';
+import { setAvatar } from './db/profiles';
+import { createSerialQueue } from './lib/serial';
+import { processImage, type ProcessOptions } from './pipeline';
+import { imageKeys, type ImageKind } from './storage/keys';
+import { deleteObjects, putImagePair } from './storage/objects';
+
+/** Where an upload lands. */
+export interface IngestTarget {
+  bucket: R2Bucket;
+  db: D1Database;
+  codecs: Codecs;
+  options: ProcessOptions;
+}
+
+const runSerially = createSerialQueue();
+
+/**
+ * Processes an upload and stores it: objects first (create-only), then the row
+ * in one D1 batch; for an avatar the same batch points the profile at it.
+ * If the batch fails the objects are deleted, so a failure leaves neither a
+ * row without objects nor (barring a failed delete) objects without a row.
+ * Replaced avatars are removed only after the profile points at the new one.
+ *
+ * @throws PipelineError for bad images; ApiError `storage_unavailable`.
+ */
+export async function ingestUpload(
+  target: IngestTarget,
+  ownerId: string,
+  kind: ImageKind,
+  bytes: Uint8Array,
+): Promise<ImageRecord> {
+  const processed = await runSerially(() => processImage(bytes, target.options, target.codecs));
+  const id = crypto.randomUUID();
+  const keys = imageKeys(kind, ownerId, id);
+  const { main, thumb } = processed;
+  const metadata = (w: number, h: number) => ({ owner: ownerId, image: id, width: String(w), height: String(h) });
+  await putImagePair(
+    target.bucket,
+    { key: keys.main, bytes: main.bytes, metadata: metadata(main.width, main.height) },
+    { key: keys.thumb, bytes: thumb.bytes, metadata: metadata(thumb.width, thumb.height) },
+  );
+
+  const record: ImageRecord = {
+    id,
+    ownerId,
+    kind,
+    mainKey: keys.main,
+    thumbKey: keys.thumb,
+    width: main.width,
+    height: main.height,
+    bytes: main.bytes.byteLength,
+    thumbWidth: thumb.width,
+    thumbHeight: thumb.height,
+    thumbBytes: thumb.bytes.byteLength,
+    originalFormat: processed.originalFormat,
+    originalBytes: bytes.byteLength,
+    createdAt: new Date().toISOString(),
+  };
+  const statements = [insertImage(target.db, record)];
+  if (kind === 'avatar') statements.push(setAvatar(target.db, ownerId, id, record.createdAt));
+  try {
+    await guardStorage('insert image', () => target.db.batch(statements));
+  } catch (error) {
+    await deleteObjects(target.bucket, [keys.main, keys.thumb]);
+    throw error;
+  }
+  if (kind === 'avatar') await removeStaleAvatars(target.bucket, target.db, ownerId);
+  return record;
+}
+
+/**
+ * Deletes `userId`'s avatar rows the profile no longer points at, then their
+ * objects. Failures here are logged, not raised: the new avatar is already
+ * stored and pointed at, and leftovers are found by the cleanup job.
+ */
+export async function removeStaleAvatars(bucket: R2Bucket, db: D1Database, userId: string): Promise<void> {
+  let stale: ImageRecord[];
+  try {
+    stale = await deleteStaleAvatars(db, userId);
+  } catch (error) {
+    console.error(JSON.stringify({ message: 'stale avatar cleanup failed', userId, error: String(error) }));
+    return;
+  }
+  await deleteObjects(bucket, stale.flatMap((r) => [r.mainKey, r.thumbKey]));
+}

@@ -1,0 +1,26 @@
+import type { Context } from 'hono';
+import type { AppDeps, AppEnv } from '../app-types';
+import { getConfig, type Config } from '../env';
+import type { IngestTarget } from '../ingest';
+import { bearerAuth } from '../middleware/auth';
+
+type Ctx = Context<AppEnv>;
+
+export function configOf(c: Ctx): Config {
+  return getConfig(c.env);
+}
+
+/** The origin public URLs are built on: PUBLIC_BASE_URL or the request's own. */
+export function baseUrlOf(c: Ctx): string {
+  return configOf(c).publicBaseUrl ?? new URL(c.req.url).origin;
+}
+
+export function ingestTargetOf(c: Ctx, deps: AppDeps): IngestTarget {
+  return { bucket: c.env.IMAGES, db: c.env.DB, codecs: deps.codecs(), options: configOf(c).process };
+}
+
+/** bearerAuth configured from the request's env. */
+export const requireUser = bearerAuth<AppEnv>((c) => {
+  const config = configOf(c);
+  return { secret: config.jwtSecret, jwksUrl: config.jwksUrl };
+});

@@ -1,0 +1,79 @@
+import { ApiError } from './errors';
+
+/** How much a multipart envelope may add to the file (boundaries, part headers, small fields). */
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError('payload_too_large', `Upload is larger than the ${limit} byte limit`, {
+    details: { maxBytes: limit },
+  });
+}
+
+/**
+ * Reads a stream into one buffer, counting as it goes, and stops (cancelling
+ * the stream) as soon as more than `limit` bytes arrive: a chunked body of
+ * any size costs at most `limit` bytes of memory.
+ * @throws ApiError `payload_too_large`
+ */
+export async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number, sizeHint = 0): Promise<Uint8Array> {
+  if (!stream) return new Uint8Array(0);
+  let buffer = new Uint8Array(Math.min(Math.max(sizeHint, 64 * 1024), limit));
+  let length = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (length + value.byteLength > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    if (length + value.byteLength > buffer.byteLength) {
+      const grown = new Uint8Array(Math.min(limit, Math.max(buffer.byteLength * 2, length + value.byteLength)));
+      grown.set(buffer.subarray(0, length));
+      buffer = grown;
+    }
+    buffer.set(value, length);
+    length += value.byteLength;
+  }
+  return buffer.subarray(0, length);
+}
+
+/**
+ * The uploaded file's bytes from a request: a `multipart/form-data` body with
+ * a `file` field, or a raw body with `Content-Type: image/*`. The size limit
+ * is enforced from `Content-Length` before reading and by counting while
+ * reading (chunked bodies). The declared content type is never trusted for
+ * the format; the pipeline sniffs magic bytes.
+ *
+ * @throws ApiError `payload_too_large`, `unsupported_media_type` (other
+ *   content types), `invalid_request` (multipart without a `file` part)
+ */
+export async function readUpload(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const contentType = request.headers.get('Content-Type') ?? '';
+  const mediaType = contentType.toLowerCase();
+  const multipart = mediaType.startsWith('multipart/form-data');
+  if (!multipart && !mediaType.startsWith('image/')) {
+    throw new ApiError(
+      'unsupported_media_type',
+      'Send the image as multipart/form-data with a "file" field, or as a raw body with Content-Type: image/*',
+    );
+  }
+  const envelope = multipart ? MULTIPART_OVERHEAD : 0;
+  const declared = Number(request.headers.get('Content-Length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes + envelope) throw tooLarge(maxBytes);
+  const body = await readLimited(request.body, maxBytes + envelope, Number.isFinite(declared) ? declared : 0);
+  if (!multipart) return body;
+
+  let form: FormData;
+  try {
+    form = await new Response(body, { headers: { 'Content-Type': contentType } }).formData();
+  } catch (error) {
+    throw new ApiError('invalid_request', 'The multipart/form-data body could not be parsed', { cause: error });
+  }
+  const file = form.get('file');
+  if (file === null || typeof file === 'string') {
+    throw new ApiError('invalid_request', 'Expected a file in the multipart field "file"');
+  }
+  if (file.size > maxBytes) throw tooLarge(maxBytes);
+  return new Uint8Array(await file.arrayBuffer());
+}

@@ -1,0 +1,79 @@
+import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../app-types';
+import { guardStorage } from '../lib/guard-storage';
+import { deleteOwnedImage, findOwnedImage, listOwnedImages, type ListCursor } from '../db/images';
+import { ingestUpload } from '../ingest';
+import { baseUrlOf, configOf, ingestTargetOf, requireUser } from '../lib/context';
+import { ApiError } from '../lib/errors';
+import { imageJson } from '../lib/image-json';
+import { readUpload } from '../lib/read-upload';
+import { IMAGE_ID_PATTERN } from '../storage/keys';
+import { deleteObjects } from '../storage/objects';
+
+const DEFAULT_PAGE = 20;
+const MAX_PAGE = 100;
+
+function imageIdParam(id: string): string {
+  if (!IMAGE_ID_PATTERN.test(id)) throw new ApiError('invalid_request', 'Expected an image id (a lowercase UUID)');
+  return id;
+}
+
+function pageLimit(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_PAGE;
+  const n = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= MAX_PAGE)) {
+    throw new ApiError('invalid_request', `Expected integer between 1 and ${MAX_PAGE} for limit but received ${raw}`);
+  }
+  return n;
+}
+
+function encodeCursor(cursor: ListCursor): string {
+  return btoa(`${cursor.createdAt}|${cursor.id}`).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function decodeCursor(raw: string | undefined): ListCursor | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const [createdAt, id] = atob(raw.replace(/-/g, '+').replace(/_/g, '/')).split('|');
+    if (createdAt && id && IMAGE_ID_PATTERN.test(id) && !Number.isNaN(Date.parse(createdAt))) return { createdAt, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new ApiError('invalid_request', 'Expected a cursor from a previous next_cursor');
+}
+
+/** General uploads: same processing as avatars, no profile change. All routes need a token. */
+export function imagesRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .use(requireUser)
+    .post('/', async (c) => {
+      const bytes = await readUpload(c.req.raw, configOf(c).maxUploadBytes);
+      const record = await ingestUpload(ingestTargetOf(c, deps), c.get('user').id, 'image', bytes);
+      return c.json(imageJson(record, baseUrlOf(c)), 201);
+    })
+    .get('/', async (c) => {
+      const limit = pageLimit(c.req.query('limit'));
+      const cursor = decodeCursor(c.req.query('cursor'));
+      const rows = await guardStorage('list images', () => listOwnedImages(c.env.DB, c.get('user').id, limit + 1, cursor));
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return c.json({
+        images: page.map((r) => imageJson(r, baseUrlOf(c))),
+        next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
+      });
+    })
+    .get('/:id', async (c) => {
+      const id = imageIdParam(c.req.param('id'));
+      const record = await guardStorage('get image', () => findOwnedImage(c.env.DB, id, c.get('user').id));
+      // Another user's image is "not found", not "forbidden": existence is not leaked.
+      if (!record) throw new ApiError('not_found', 'Image not found');
+      return c.json(imageJson(record, baseUrlOf(c)));
+    })
+    .delete('/:id', async (c) => {
+      const id = imageIdParam(c.req.param('id'));
+      const record = await guardStorage('delete image', () => deleteOwnedImage(c.env.DB, id, c.get('user').id));
+      if (!record) throw new ApiError('not_found', 'Image not found');
+      await deleteObjects(c.env.IMAGES, [record.mainKey, record.thumbKey]);
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,54 @@
+import { Hono, type Context } from 'hono';
+import type { AppDeps, AppEnv } from '../app-types';
+import { guardStorage } from '../lib/guard-storage';
+import { findAvatar, setAvatar } from '../db/profiles';
+import { ingestUpload, removeStaleAvatars } from '../ingest';
+import { baseUrlOf, configOf, ingestTargetOf, requireUser } from '../lib/context';
+import { ApiError } from '../lib/errors';
+import { imageJson } from '../lib/image-json';
+import { readUpload } from '../lib/read-upload';
+import { USER_ID_PATTERN } from '../storage/keys';
+
+/** How long a CDN or browser may keep the stable avatar URL's redirect. */
+const AVATAR_REDIRECT_CACHE = 'public, max-age=60';
+
+/** Avatars: upload/replace/delete your own; a stable public URL for anyone's. */
+export function usersRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .post('/me/avatar', requireUser, async (c) => {
+      const bytes = await readUpload(c.req.raw, configOf(c).maxUploadBytes);
+      const record = await ingestUpload(ingestTargetOf(c, deps), c.get('user').id, 'avatar', bytes);
+      const image = imageJson(record, baseUrlOf(c));
+      return c.json({ avatar_url: image.url, avatar_thumb_url: image.thumb_url, image }, 201);
+    })
+    .delete('/me/avatar', requireUser, async (c) => {
+      const userId = c.get('user').id;
+      const current = await guardStorage('find avatar', () => findAvatar(c.env.DB, userId));
+      if (!current) throw new ApiError('not_found', 'No avatar to delete');
+      await guardStorage('clear avatar', () => setAvatar(c.env.DB, userId, null, new Date().toISOString()).run());
+      await removeStaleAvatars(c.env.IMAGES, c.env.DB, userId);
+      return c.body(null, 204);
+    })
+    .get('/:userId/avatar', (c) => redirectToAvatar(c.req.param('userId'), 'main', c))
+    .get('/:userId/avatar/thumb', (c) => redirectToAvatar(c.req.param('userId'), 'thumb', c));
+}
+
+/**
+ * The stable avatar URL a page embeds: a short-lived redirect to the current
+ * immutable object, so a new avatar shows within a minute while the object
+ * itself is cached for a year.
+ */
+async function redirectToAvatar(
+  userId: string,
+  which: 'main' | 'thumb',
+  c: Context<AppEnv>,
+): Promise<Response> {
+  if (!USER_ID_PATTERN.test(userId)) {
+    throw new ApiError('invalid_request', 'Expected a user id of 1-64 characters of A-Z, a-z, 0-9, _ or -');
+  }
+  const avatar = await guardStorage('find avatar', () => findAvatar(c.env.DB, userId));
+  if (!avatar) throw new ApiError('not_found', 'This user has no avatar');
+  const key = which === 'main' ? avatar.mainKey : avatar.thumbKey;
+  c.header('Cache-Control', AVATAR_REDIRECT_CACHE);
+  return c.redirect(`${baseUrlOf(c)}/media/${key}`, 302);
+}

@@ -1,0 +1,64 @@
+import { ApiError } from '../lib/errors';
+import { guardStorage } from '../lib/guard-storage';
+
+/** Cache-Control of stored objects: new content always gets a new key. */
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+/** One object to write. */
+export interface ObjectToPut {
+  key: string;
+  bytes: Uint8Array;
+  /** Small string metadata stored with the object (owner, dimensions). */
+  metadata: Record<string, string>;
+}
+
+/**
+ * Writes an object create-only (`etagDoesNotMatch: '*'`): an existing key is
+ * never overwritten, so a stored URL always means the same bytes.
+ * @throws ApiError `storage_unavailable` when R2 fails or the key exists.
+ */
+async function putCreateOnly(bucket: R2Bucket, object: ObjectToPut): Promise<void> {
+  const written = await guardStorage(`R2 put ${object.key}`, () =>
+    bucket.put(object.key, object.bytes, {
+      onlyIf: { etagDoesNotMatch: '*' },
+      httpMetadata: { contentType: 'image/webp', cacheControl: IMMUTABLE_CACHE_CONTROL },
+      customMetadata: object.metadata,
+    }),
+  );
+  // A key is a fresh UUID; if it exists anyway, refuse rather than overwrite.
+  if (written === null) {
+    throw new ApiError('storage_unavailable', 'Image storage is unavailable; try again shortly', {
+      cause: new Error(`R2 key ${object.key} already exists`),
+      headers: { 'Retry-After': '1' },
+    });
+  }
+}
+
+/**
+ * Writes the main object then the thumbnail. If the second write fails the
+ * first is deleted, so a failed call leaves nothing behind (best effort: a
+ * failed delete leaves an orphan for the cleanup job, never a dangling row).
+ * @throws ApiError `storage_unavailable`
+ */
+export async function putImagePair(bucket: R2Bucket, main: ObjectToPut, thumb: ObjectToPut): Promise<void> {
+  await putCreateOnly(bucket, main);
+  try {
+    await putCreateOnly(bucket, thumb);
+  } catch (error) {
+    await deleteObjects(bucket, [main.key]);
+    throw error;
+  }
+}
+
+/**
+ * Deletes objects, swallowing and logging failures: callers use this after
+ * the rows are gone, when an undeleted object is an orphan, not an error.
+ */
+export async function deleteObjects(bucket: R2Bucket, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  try {
+    await bucket.delete(keys);
+  } catch (error) {
+    console.error(JSON.stringify({ message: 'R2 delete failed; objects left for cleanup', keys, error: String(error) }));
+  }
+}

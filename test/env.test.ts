@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, type Env } from '../src/env';
+
+const bindings = { IMAGES: {} as R2Bucket, DB: {} as D1Database };
+
+describe('parseConfig', () => {
+  it('uses the documented defaults', () => {
+    const config = parseConfig(bindings);
+    expect(config.maxUploadBytes).toBe(10 * 1024 * 1024);
+    expect(config.process).toEqual({
+      limits: { maxWidth: 4096, maxHeight: 4096, maxFrames: 1000 },
+      mainQuality: 85,
+      thumbQuality: 80,
+      thumbMaxEdge: 400,
+    });
+    expect(config.corsOrigins).toEqual(['*']);
+  });
+
+  it('reads the vars', () => {
+    const config = parseConfig({ ...bindings, MAIN_QUALITY: '70', THUMB_MAX_EDGE: '256', CORS_ORIGINS: 'https://a.example, https://b.example' });
+    expect(config.process.mainQuality).toBe(70);
+    expect(config.process.thumbMaxEdge).toBe(256);
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it.each<[string, Partial<Env>]>([
+    ['quality over 100', { MAIN_QUALITY: '101' }],
+    ['quality not a number', { THUMB_QUALITY: 'high' }],
+    ['negative upload limit', { MAX_UPLOAD_BYTES: '-1' }],
+    ['fractional width', { MAX_INPUT_WIDTH: '4096.5' }],
+    ['short secret', { JWT_SECRET: 'short' }],
+    ['JWKS not a URL', { JWKS_URL: 'not a url' }],
+  ])('refuses %s with a ConfigError naming the var', (_name, vars) => {
+    const name = Object.keys(vars)[0]!;
+    expect(() => parseConfig({ ...bindings, ...vars })).toThrow(ConfigError);
+    expect(() => parseConfig({ ...bindings, ...vars })).toThrow(name);
+  });
+});
