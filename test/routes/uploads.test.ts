@@ -1,0 +1,159 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { decodeWebp, encodeJpeg } from '../helpers/encoders';
+import { assertNoMetadata, webpChunks, webpHasAlpha, webpSize } from '../helpers/webp-inspect';
+import { expectError, keyOf, objectBytes, storageSnapshot, tokenFor, upload, type ImageJson } from '../helpers/api';
+import { makeFixtures, type AcceptedFixture, type Fixtures } from '../fixtures/make';
+import { paint, readCorners } from '../fixtures/pixels';
+import { areaReduce } from '../../src/pipeline/resize';
+import type { RgbaImage } from '../../src/pipeline/types';
+
+// Built at module load so the tables below can name one case per fixture.
+const fixtures: Fixtures = await makeFixtures();
+let token: string;
+
+beforeAll(async () => {
+  token = await tokenFor('uploader');
+});
+
+/**
+ * Mean absolute difference per channel (0–255) over opaque pixels, compared on
+ * 4×4 block averages: a small perceptual distance that forgives lossy WebP's
+ * chroma subsampling on sharp saturated edges but not wrong colours or layout.
+ */
+function perceptualDistance(output: RgbaImage, reference: RgbaImage): number {
+  expect([output.width, output.height]).toEqual([reference.width, reference.height]);
+  const a = areaReduce(output, 4);
+  const b = areaReduce(reference, 4);
+  let total = 0;
+  let count = 0;
+  for (let i = 0; i < a.data.length; i += 4) {
+    if (b.data[i + 3]! < 255) continue;
+    for (let c = 0; c < 3; c++) total += Math.abs(a.data[i + c]! - b.data[i + c]!);
+    count += 3;
+  }
+  return count ? total / count : 0;
+}
+
+async function expectStoredImage(fixture: AcceptedFixture, json: ImageJson) {
+  const { expect: want } = fixture;
+  const main = await objectBytes(keyOf(json.url));
+  const thumb = await objectBytes(keyOf(json.thumb_url));
+  expect(main, 'main object in R2').not.toBeNull();
+  expect(thumb, 'thumbnail object in R2').not.toBeNull();
+
+  for (const bytes of [main!, thumb!]) {
+    // Privacy: only image chunks, no EXIF/XMP/ICCP flags, no planted metadata string anywhere.
+    assertNoMetadata(bytes);
+    expect(webpChunks(bytes).map((c) => c.fourcc).every((f) => ['VP8 ', 'VP8L', 'VP8X', 'ALPH'].includes(f))).toBe(true);
+  }
+
+  expect(webpSize(main!)).toEqual({ width: want.width, height: want.height });
+  expect(json.bytes).toBe(main!.byteLength);
+  expect(json.thumb_bytes).toBe(thumb!.byteLength);
+  const thumbSize = webpSize(thumb!);
+  expect(Math.max(thumbSize.width, thumbSize.height)).toBeLessThanOrEqual(400);
+  expect(thumbSize).toEqual({ width: json.thumb_width, height: json.thumb_height });
+  expect(webpHasAlpha(main!)).toBe(want.alpha);
+
+  const decoded = await decodeWebp(main!);
+  // Measured 0–8 across the fixtures (two lossy encodes of saturated quadrants are the worst); a wrong
+  // orientation or channel order scores over 60.
+  expect(perceptualDistance(decoded, want.reference)).toBeLessThan(16);
+  if (want.corners) expect(readCorners(decoded)).toEqual(want.corners);
+}
+
+describe('accepted uploads', () => {
+  it('covers the fixture kinds the gateway promises to handle', () => {
+    expect(fixtures.accepted.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['phone.jpg', 'orient-6.jpg', 'alpha.png', 'palette.png', 'metadata.webp', 'animated.gif']),
+    );
+  });
+
+  it.each(fixtures.accepted.map((f) => [f.name, f] as const))('%s → 201, upright, clean', async (_name, fixture) => {
+    const before = await storageSnapshot();
+    const response = await upload('/images', fixture.bytes, { token, contentType: fixture.contentType });
+    expect(response.status).toBe(201);
+    const json = (await response.json()) as ImageJson;
+
+    expect(json).toMatchObject({
+      kind: 'image',
+      width: fixture.expect.width,
+      height: fixture.expect.height,
+      content_type: 'image/webp',
+      original_format: fixture.expect.format,
+      original_bytes: fixture.bytes.byteLength,
+    });
+    expect(json.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keyOf(json.url)).toBe(`images/uploader/${json.id}.webp`);
+    expect(keyOf(json.thumb_url)).toBe(`images/uploader/${json.id}_thumb.webp`);
+    expect(Date.parse(json.created_at)).not.toBeNaN();
+
+    await expectStoredImage(fixture, json);
+
+    const row = await env.DB.prepare('SELECT * FROM images WHERE id = ?1').bind(json.id).first();
+    expect(row).toMatchObject({
+      owner_id: 'uploader',
+      kind: 'image',
+      main_key: keyOf(json.url),
+      thumb_key: keyOf(json.thumb_url),
+      width: json.width,
+      height: json.height,
+      bytes: json.bytes,
+      thumb_width: json.thumb_width,
+      thumb_height: json.thumb_height,
+      thumb_bytes: json.thumb_bytes,
+      original_format: fixture.expect.format,
+      original_bytes: fixture.bytes.byteLength,
+      created_at: json.created_at,
+    });
+    const after = await storageSnapshot();
+    expect(after.rows.images).toBe(before.rows.images + 1);
+    expect(after.keys.length).toBe(before.keys.length + 2);
+  });
+
+  it('the phone photo keeps none of its EXIF, GPS, serials, XMP or ICC profile', async () => {
+    const phone = fixtures.getAccepted('phone.jpg');
+    // The input really carries the metadata (so the test can fail)…
+    expect(new TextDecoder('latin1').decode(phone.bytes)).toContain('CANARY-');
+    const json = (await (await upload('/users/me/avatar', phone.bytes, { token, multipart: true })).json()) as {
+      image: ImageJson;
+    };
+    // …and nothing of it reaches R2, in either object.
+    for (const url of [json.image.url, json.image.thumb_url]) {
+      const bytes = (await objectBytes(keyOf(url)))!;
+      assertNoMetadata(bytes);
+      expect(new TextDecoder('latin1').decode(bytes)).not.toContain('CANARY-');
+    }
+    expect([json.image.width, json.image.height]).toEqual([48, 64]);
+  });
+
+  it('a large image gets a thumbnail inside 400×400 with its aspect kept', async () => {
+    const big = paint(1200, 800, (x, y) => [(x * 255) / 1199, (y * 255) / 799, 128, 255]);
+    const response = await upload('/images', await encodeJpeg(big, { quality: 90 }), { token });
+    expect(response.status).toBe(201);
+    const json = (await response.json()) as ImageJson;
+    expect([json.width, json.height]).toEqual([1200, 800]);
+    expect([json.thumb_width, json.thumb_height]).toEqual([400, 267]);
+    const thumb = await decodeWebp((await objectBytes(keyOf(json.thumb_url)))!);
+    expect([thumb.width, thumb.height]).toEqual([400, 267]);
+    // The gradient survives the resize: left-to-right red ramp, top-to-bottom green ramp.
+    const at = (x: number, y: number) => thumb.data[(y * 400 + x) * 4]!;
+    expect(at(5, 130)).toBeLessThan(20);
+    expect(at(395, 130)).toBeGreaterThan(235);
+  });
+});
+
+describe('rejected uploads', () => {
+  it.each(fixtures.rejected.map((f) => [f.name, f] as const))(
+    '%s → 4xx with a stable code, nothing stored',
+    async (_name, fixture) => {
+      const before = await storageSnapshot();
+      for (const path of ['/images', '/users/me/avatar']) {
+        const response = await upload(path, fixture.bytes, { token, contentType: fixture.contentType });
+        await expectError(response, fixture.expect.status, fixture.expect.code);
+      }
+      expect(await storageSnapshot()).toEqual(before);
+    },
+  );
+});
