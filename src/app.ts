@@ -10,7 +10,12 @@ import { imagesRoutes } from './routes/images';
 import { mediaRoutes } from './routes/media';
 import { usersRoutes } from './routes/users';
 
-function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, extra?: { details?: object; headers?: Record<string, string> }) {
+function errorResponse(
+  c: Context<AppEnv>,
+  code: ErrorCode,
+  message: string,
+  extra?: { details?: object; headers?: Record<string, string> },
+) {
   for (const [name, value] of Object.entries(extra?.headers ?? {})) c.header(name, value);
   const error = { code, message, requestId: c.get('requestId'), ...(extra?.details ? { details: extra.details } : {}) };
   return c.json({ error }, ERROR_STATUS[code]);
@@ -23,7 +28,9 @@ function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, ext
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(requestId());
-  app.use((c, next) => cors({ origin: configOf(c).corsOrigins, exposeHeaders: ['Location', 'ETag', 'Retry-After'] })(c, next));
+  app.use((c, next) =>
+    cors({ origin: configOf(c).corsOrigins, exposeHeaders: ['Location', 'ETag', 'Retry-After'] })(c, next),
+  );
   app.use(safePath());
 
   app.route('/health', healthRoutes);

@@ -84,7 +84,10 @@ export function parseConfig(env: Env): Config {
     jwtSecret: secret,
     jwksUrl: optionalUrl(env, 'JWKS_URL'),
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
-    corsOrigins: (env.CORS_ORIGINS?.trim() || '*').split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS?.trim() || '*')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
   };
 }
 

@@ -84,5 +84,8 @@ export async function removeStaleAvatars(bucket: R2Bucket, db: D1Database, userI
     console.error(JSON.stringify({ message: 'stale avatar cleanup failed', userId, error: String(error) }));
     return;
   }
-  await deleteObjects(bucket, stale.flatMap((r) => [r.mainKey, r.thumbKey]));
+  await deleteObjects(
+    bucket,
+    stale.flatMap((r) => [r.mainKey, r.thumbKey]),
+  );
 }

@@ -17,7 +17,12 @@ describe('parseConfig', () => {
   });
 
   it('reads the vars', () => {
-    const config = parseConfig({ ...bindings, MAIN_QUALITY: '70', THUMB_MAX_EDGE: '256', CORS_ORIGINS: 'https://a.example, https://b.example' });
+    const config = parseConfig({
+      ...bindings,
+      MAIN_QUALITY: '70',
+      THUMB_MAX_EDGE: '256',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
     expect(config.process.mainQuality).toBe(70);
     expect(config.process.thumbMaxEdge).toBe(256);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);

@@ -38,8 +38,20 @@ export interface ImageRow {
 }
 
 const COLUMN_NAMES = [
-  'id', 'owner_id', 'kind', 'main_key', 'thumb_key', 'width', 'height', 'bytes',
-  'thumb_width', 'thumb_height', 'thumb_bytes', 'original_format', 'original_bytes', 'created_at',
+  'id',
+  'owner_id',
+  'kind',
+  'main_key',
+  'thumb_key',
+  'width',
+  'height',
+  'bytes',
+  'thumb_width',
+  'thumb_height',
+  'thumb_bytes',
+  'original_format',
+  'original_bytes',
+  'created_at',
 ] as const;
 
 /** The `images` columns for a SELECT or RETURNING, optionally qualified by a table alias. */
@@ -133,7 +145,9 @@ export async function listOwnedImages(
  */
 export async function deleteOwnedImage(db: D1Database, id: string, ownerId: string): Promise<ImageRecord | null> {
   const [, deleted] = await db.batch<ImageRow>([
-    db.prepare('UPDATE profiles SET avatar_image_id = NULL WHERE user_id = ?2 AND avatar_image_id = ?1').bind(id, ownerId),
+    db
+      .prepare('UPDATE profiles SET avatar_image_id = NULL WHERE user_id = ?2 AND avatar_image_id = ?1')
+      .bind(id, ownerId),
     db.prepare(`DELETE FROM images WHERE id = ?1 AND owner_id = ?2 RETURNING ${COLUMNS}`).bind(id, ownerId),
   ]);
   const row = deleted?.results[0];

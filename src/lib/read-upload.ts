@@ -15,7 +15,11 @@ function tooLarge(limit: number): ApiError {
  * any size costs at most `limit` bytes of memory.
  * @throws ApiError `payload_too_large`
  */
-export async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number, sizeHint = 0): Promise<Uint8Array> {
+export async function readLimited(
+  stream: ReadableStream<Uint8Array> | null,
+  limit: number,
+  sizeHint = 0,
+): Promise<Uint8Array> {
   if (!stream) return new Uint8Array(0);
   let buffer = new Uint8Array(Math.min(Math.max(sizeHint, 64 * 1024), limit));
   let length = 0;

@@ -41,7 +41,11 @@ export interface ProcessedImage {
  *   `dimensions_exceeded` (over a limit), `invalid_image` (truncated, corrupt,
  *   or a header that lies).
  */
-export async function processImage(bytes: Uint8Array, options: ProcessOptions, codecs: Codecs): Promise<ProcessedImage> {
+export async function processImage(
+  bytes: Uint8Array,
+  options: ProcessOptions,
+  codecs: Codecs,
+): Promise<ProcessedImage> {
   const format = sniffFormat(bytes);
   const header = probeImage(bytes);
   checkLimits(header, options.limits);

@@ -116,7 +116,10 @@ export function lanczosResize(image: RgbaImage, dw: number, dh: number): RgbaIma
   for (let y = 0; y < sh; y++) {
     const rowIn = y * sw * 4;
     for (let x = 0; x < dw; x++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       const first = tx.start[x]!;
       const n = tx.count[x]!;
       const wBase = x * tx.stride;
@@ -143,7 +146,10 @@ export function lanczosResize(image: RgbaImage, dw: number, dh: number): RgbaIma
     const n = ty.count[y]!;
     const wBase = y * ty.stride;
     for (let x = 0; x < dw; x++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let k = 0; k < n; k++) {
         const w = ty.weights[wBase + k]!;
         const s = ((first + k) * dw + x) * 4;

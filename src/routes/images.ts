@@ -54,7 +54,9 @@ export function imagesRoutes(deps: AppDeps) {
     .get('/', async (c) => {
       const limit = pageLimit(c.req.query('limit'));
       const cursor = decodeCursor(c.req.query('cursor'));
-      const rows = await guardStorage('list images', () => listOwnedImages(c.env.DB, c.get('user').id, limit + 1, cursor));
+      const rows = await guardStorage('list images', () =>
+        listOwnedImages(c.env.DB, c.get('user').id, limit + 1, cursor),
+      );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return c.json({

@@ -38,11 +38,7 @@ export function usersRoutes(deps: AppDeps) {
  * immutable object, so a new avatar shows within a minute while the object
  * itself is cached for a year.
  */
-async function redirectToAvatar(
-  userId: string,
-  which: 'main' | 'thumb',
-  c: Context<AppEnv>,
-): Promise<Response> {
+async function redirectToAvatar(userId: string, which: 'main' | 'thumb', c: Context<AppEnv>): Promise<Response> {
   if (!USER_ID_PATTERN.test(userId)) {
     throw new ApiError('invalid_request', 'Expected a user id of 1-64 characters of A-Z, a-z, 0-9, _ or -');
   }

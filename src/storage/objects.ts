@@ -59,6 +59,8 @@ export async function deleteObjects(bucket: R2Bucket, keys: string[]): Promise<v
   try {
     await bucket.delete(keys);
   } catch (error) {
-    console.error(JSON.stringify({ message: 'R2 delete failed; objects left for cleanup', keys, error: String(error) }));
+    console.error(
+      JSON.stringify({ message: 'R2 delete failed; objects left for cleanup', keys, error: String(error) }),
+    );
   }
 }

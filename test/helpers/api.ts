@@ -5,7 +5,11 @@ import { expect } from 'vitest';
 export const BASE = 'https://gateway.test';
 
 /** A token signed with the test JWT_SECRET (vitest.config.ts), valid for an hour unless overridden. */
-export async function tokenFor(userId: string, claims: Record<string, unknown> = {}, secret = env.JWT_SECRET!): Promise<string> {
+export async function tokenFor(
+  userId: string,
+  claims: Record<string, unknown> = {},
+  secret = env.JWT_SECRET!,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return sign({ sub: userId, iat: now, exp: now + 3600, ...claims }, secret, 'HS256');
 }

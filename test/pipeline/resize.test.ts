@@ -32,7 +32,12 @@ describe('resizeToFit', () => {
     const out = resizeToFit(solid(1000, 500, [200, 100, 50, 255]), 100);
     expect(out.width).toBe(100);
     expect(out.height).toBe(50);
-    for (const [x, y] of [[0, 0], [50, 25], [99, 49]] as const) expect(pixel(out, x, y)).toEqual([200, 100, 50, 255]);
+    for (const [x, y] of [
+      [0, 0],
+      [50, 25],
+      [99, 49],
+    ] as const)
+      expect(pixel(out, x, y)).toEqual([200, 100, 50, 255]);
   });
 
   it('keeps the quadrant layout', () => {

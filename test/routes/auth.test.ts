@@ -17,7 +17,11 @@ describe('authentication', () => {
     ['not yet valid', async () => `Bearer ${await tokenFor('alice', { nbf: now + 600 })}`],
     ['no sub', async () => `Bearer ${await sign({ exp: now + 60 }, env.JWT_SECRET!, 'HS256')}`],
     ['unsafe sub', async () => `Bearer ${await tokenFor('../bob')}`],
-    ['alg none', async () => `Bearer ${btoa('{"alg":"none","typ":"JWT"}').replace(/=/g, '')}.${btoa(`{"sub":"alice","exp":${now + 60}}`).replace(/=/g, '')}.`],
+    [
+      'alg none',
+      async () =>
+        `Bearer ${btoa('{"alg":"none","typ":"JWT"}').replace(/=/g, '')}.${btoa(`{"sub":"alice","exp":${now + 60}}`).replace(/=/g, '')}.`,
+    ],
   ])('%s → 401 unauthorized', async (_name, header) => {
     const authorization = await header();
     for (const [method, path] of [
@@ -39,7 +43,9 @@ describe('ownership', () => {
   it("another user's image is 404 for read and delete, and survives", async () => {
     const alice = await tokenFor('alice');
     const bob = await tokenFor('bob');
-    const created = (await (await upload('/images', await png(), { token: alice, contentType: 'image/png' })).json()) as ImageJson;
+    const created = (await (
+      await upload('/images', await png(), { token: alice, contentType: 'image/png' })
+    ).json()) as ImageJson;
 
     const auth = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
     await expectError(await call(`/images/${created.id}`, auth(bob)), 404, 'not_found');

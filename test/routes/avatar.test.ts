@@ -67,15 +67,22 @@ describe('avatar flow', () => {
     expect(keys).not.toContain(keyOf(first.avatar_url));
     expect(keys).not.toContain(keyOf(first.avatar_thumb_url));
     expect(keys).toEqual(expect.arrayContaining([keyOf(second.avatar_url), keyOf(second.avatar_thumb_url)]));
-    const rows = await env.DB.prepare('SELECT id FROM images WHERE owner_id = ?1').bind('replacer').all<{ id: string }>();
+    const rows = await env.DB.prepare('SELECT id FROM images WHERE owner_id = ?1')
+      .bind('replacer')
+      .all<{ id: string }>();
     expect(rows.results.map((r) => r.id)).toEqual([second.image.id]);
-    expect((await call('/users/replacer/avatar', { redirect: 'manual' })).headers.get('Location')).toBe(second.avatar_url);
+    expect((await call('/users/replacer/avatar', { redirect: 'manual' })).headers.get('Location')).toBe(
+      second.avatar_url,
+    );
   });
 
   it('DELETE /users/me/avatar clears the profile and removes the objects', async () => {
     const token = await tokenFor('remover');
     const body = await setAvatar(token, 5);
-    const response = await call('/users/me/avatar', { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+    const response = await call('/users/me/avatar', {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(204);
     expect(await profilePointer('remover')).toBeNull();
     const keys = await allKeys();
@@ -103,7 +110,10 @@ describe('avatar flow', () => {
   it('deleting the current avatar through /images/:id unpoints the profile', async () => {
     const token = await tokenFor('unpoint');
     const body = await setAvatar(token, 8);
-    const response = await call(`/images/${body.image.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+    const response = await call(`/images/${body.image.id}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(204);
     expect(await profilePointer('unpoint')).toBeNull();
     await expectError(await call('/users/unpoint/avatar'), 404, 'not_found');

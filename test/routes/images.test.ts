@@ -34,7 +34,9 @@ describe('GET /images', () => {
     } while (cursor && pages < 10);
 
     expect(pages).toBe(3);
-    const newestFirst = [...uploaded].sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1));
+    const newestFirst = [...uploaded].sort((a, b) =>
+      a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1,
+    );
     expect(seen).toEqual(newestFirst.map((i) => i.id));
   });
 

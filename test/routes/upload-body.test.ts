@@ -27,7 +27,11 @@ describe('upload body', () => {
     const { stream, state } = countingStream(LIMIT + MiB);
     const response = await call('/images', {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'image/jpeg', 'Content-Length': String(LIMIT + MiB) },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'image/jpeg',
+        'Content-Length': String(LIMIT + MiB),
+      },
       body: stream,
     });
     await expectError(response, 413, 'payload_too_large');
@@ -64,7 +68,11 @@ describe('upload body', () => {
     'refuses a request Content-Type of %s with 415',
     async (contentType) => {
       const token = await tokenFor('types');
-      await expectError(await upload('/images', await encodePng(noise(4, 4, 1)), { token, contentType }), 415, 'unsupported_media_type');
+      await expectError(
+        await upload('/images', await encodePng(noise(4, 4, 1)), { token, contentType }),
+        415,
+        'unsupported_media_type',
+      );
     },
   );
 
@@ -72,16 +80,34 @@ describe('upload body', () => {
     const token = await tokenFor('types');
     const form = new FormData();
     form.set('other', 'value');
-    const response = await call('/images', { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+    const response = await call('/images', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: form,
+    });
     await expectError(response, 400, 'invalid_request');
   });
 
   it('a multipart upload and a raw upload of the same file give the same image', async () => {
     const token = await tokenFor('types');
     const bytes = await encodePng(noise(16, 12, 3));
-    const raw = (await (await upload('/images', bytes, { token, contentType: 'image/png' })).json()) as Record<string, unknown>;
-    const multi = (await (await upload('/images', bytes, { token, multipart: true })).json()) as Record<string, unknown>;
-    for (const field of ['width', 'height', 'bytes', 'thumb_width', 'thumb_height', 'original_format', 'original_bytes']) {
+    const raw = (await (await upload('/images', bytes, { token, contentType: 'image/png' })).json()) as Record<
+      string,
+      unknown
+    >;
+    const multi = (await (await upload('/images', bytes, { token, multipart: true })).json()) as Record<
+      string,
+      unknown
+    >;
+    for (const field of [
+      'width',
+      'height',
+      'bytes',
+      'thumb_width',
+      'thumb_height',
+      'original_format',
+      'original_bytes',
+    ]) {
       expect(multi[field]).toBe(raw[field]);
     }
   });

@@ -45,7 +45,11 @@ async function expectStoredImage(fixture: AcceptedFixture, json: ImageJson) {
   for (const bytes of [main!, thumb!]) {
     // Privacy: only image chunks, no EXIF/XMP/ICCP flags, no planted metadata string anywhere.
     assertNoMetadata(bytes);
-    expect(webpChunks(bytes).map((c) => c.fourcc).every((f) => ['VP8 ', 'VP8L', 'VP8X', 'ALPH'].includes(f))).toBe(true);
+    expect(
+      webpChunks(bytes)
+        .map((c) => c.fourcc)
+        .every((f) => ['VP8 ', 'VP8L', 'VP8X', 'ALPH'].includes(f)),
+    ).toBe(true);
   }
 
   expect(webpSize(main!)).toEqual({ width: want.width, height: want.height });
@@ -66,7 +70,14 @@ async function expectStoredImage(fixture: AcceptedFixture, json: ImageJson) {
 describe('accepted uploads', () => {
   it('covers the fixture kinds the gateway promises to handle', () => {
     expect(fixtures.accepted.map((f) => f.name)).toEqual(
-      expect.arrayContaining(['phone.jpg', 'orient-6.jpg', 'alpha.png', 'palette.png', 'metadata.webp', 'animated.gif']),
+      expect.arrayContaining([
+        'phone.jpg',
+        'orient-6.jpg',
+        'alpha.png',
+        'palette.png',
+        'metadata.webp',
+        'animated.gif',
+      ]),
     );
   });
 
