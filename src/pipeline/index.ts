@@ -18,7 +18,12 @@ export interface ProcessOptions {
   thumbQuality: number;
   /** The thumbnail fits inside this many pixels square (aspect kept). */
   thumbMaxEdge: number;
+  /** Called after each stage; the memory benchmark samples here. */
+  onStage?: (stage: PipelineStage) => void;
 }
+
+/** The stages of {@link processImage}, in order. */
+export type PipelineStage = 'probe' | 'decode' | 'orient' | 'encode-main' | 'resize' | 'encode-thumb';
 
 export interface ProcessedImage {
   /** The upright, metadata-free main image. */
@@ -46,13 +51,21 @@ export async function processImage(
   options: ProcessOptions,
   codecs: Codecs,
 ): Promise<ProcessedImage> {
+  const stage = options.onStage ?? (() => {});
   const format = sniffFormat(bytes);
   const header = probeImage(bytes);
   checkLimits(header, options.limits);
   assertComplete(bytes, format);
+  stage('probe');
   const decoded = await decodeImage(bytes, header, codecs);
+  stage('decode');
   const upright = applyOrientation(decoded, header.orientation);
+  stage('orient');
   const main = await encodeWebp(upright, options.mainQuality, codecs);
-  const thumb = await encodeWebp(resizeToFit(upright, options.thumbMaxEdge), options.thumbQuality, codecs);
+  stage('encode-main');
+  const small = resizeToFit(upright, options.thumbMaxEdge);
+  stage('resize');
+  const thumb = await encodeWebp(small, options.thumbQuality, codecs);
+  stage('encode-thumb');
   return { main, thumb, originalFormat: format, originalFrames: header.frames };
 }
