@@ -21,6 +21,8 @@ export interface Env {
   PUBLIC_BASE_URL?: string;
   /** Comma-separated origins allowed by CORS; `*` (the default) allows any. */
   CORS_ORIGINS?: string;
+  /** Orphaned objects younger than this many seconds are left to in-flight uploads. */
+  CLEANUP_GRACE_SECONDS?: string;
 }
 
 /** Validated configuration, derived from {@link Env} once per isolate. */
@@ -31,6 +33,7 @@ export interface Config {
   jwksUrl: string | undefined;
   publicBaseUrl: string | undefined;
   corsOrigins: string[];
+  cleanupGraceSeconds: number;
 }
 
 /** A configuration value that cannot be used; the message says which and why. */
@@ -88,6 +91,7 @@ export function parseConfig(env: Env): Config {
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    cleanupGraceSeconds: integer(env, 'CLEANUP_GRACE_SECONDS', 3600, 60, 30 * 24 * 3600),
   };
 }
 

@@ -1,9 +1,17 @@
 import { createApp } from './app';
+import { runCleanup } from './cleanup';
 import { workerdCodecs } from './codecs/workerd';
-import type { Env } from './env';
+import { getConfig, type Env } from './env';
 
 const app = createApp({ codecs: workerdCodecs });
 
 export default {
   fetch: app.fetch,
+  /** The cron in wrangler.toml: remove orphaned objects, report rows without objects. */
+  async scheduled(controller, env) {
+    const graceMs = getConfig(env).cleanupGraceSeconds * 1000;
+    const report = await runCleanup(env.IMAGES, env.DB, { now: controller.scheduledTime, graceMs });
+    const level = report.rowsMissingObjects.length > 0 ? 'warn' : 'log';
+    console[level](JSON.stringify({ message: 'cleanup', cron: controller.cron, ...report }));
+  },
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,31 @@
+/**
+ * Wraps a real binding so chosen calls fail: `plan.put = [2]` makes the
+ * second `put` throw. Every other call goes to the real local R2 or D1.
+ */
+export interface FaultPlan {
+  [method: string]: number[] | undefined;
+}
+
+export interface Faulty<T> {
+  binding: T;
+  /** How many times each method was called. */
+  calls: Record<string, number>;
+}
+
+export function withFaults<T extends object>(real: T, plan: FaultPlan): Faulty<T> {
+  const calls: Record<string, number> = {};
+  const binding = new Proxy(real, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      return (...args: unknown[]) => {
+        calls[property] = (calls[property] ?? 0) + 1;
+        if (plan[property]?.includes(calls[property]!)) {
+          return Promise.reject(new Error(`injected ${property} failure #${calls[property]}`));
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { binding, calls };
+}
