@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController } from 'cloudflare:test';
 import { createApp } from '../src/app';
 import { workerdCodecs } from '../src/codecs/workerd';
 import worker from '../src/index';
@@ -43,9 +43,7 @@ async function runCronHoursLater(hoursLater: number) {
     scheduledTime: Date.now() + hoursLater * 3600_000,
     cron: '*/30 * * * *',
   });
-  const ctx = createExecutionContext();
-  await worker.scheduled(controller, env, ctx);
-  await waitOnExecutionContext(ctx);
+  await worker.scheduled(controller, env);
 }
 
 describe('a failure between R2 and D1 leaves no row and no visible image', () => {
