@@ -14,6 +14,12 @@ export default defineConfig(async () => {
             JWT_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
             TEST_MIGRATIONS: migrations,
           },
+          ratelimits: {
+            // Generous for the suite (one user makes dozens of uploads); the
+            // rate-limit test swaps in the tight one.
+            UPLOAD_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 10000, period: 60 } },
+            TEST_TIGHT_RATE_LIMITER: { namespace_id: '1002', simple: { limit: 3, period: 60 } },
+          },
         },
       }),
     ],

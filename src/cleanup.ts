@@ -1,3 +1,4 @@
+import { purgeExpiredKeys } from './db/idempotency';
 import { IMAGE_ID_PATTERN } from './storage/keys';
 
 /** What one cleanup run found and did. */
@@ -10,6 +11,8 @@ export interface CleanupReport {
   youngOrphans: number;
   /** Rows whose main or thumbnail object is missing: reported, never deleted automatically. */
   rowsMissingObjects: string[];
+  /** Idempotency keys past their expiry, now deleted. */
+  expiredIdempotencyKeys: number;
 }
 
 export interface CleanupOptions {
@@ -79,7 +82,7 @@ async function rowsWithMissingObjects(db: D1Database, existing: Set<string>, bef
  * The scheduled consistency job. Deletes R2 objects that no row points at and
  * that are older than the grace period (left by an upload that failed between
  * R2 and D1, or by a delete whose object removal failed), and reports rows
- * whose objects are missing. Rows are never deleted here: a row without its
+ * whose objects are missing, and purges expired Idempotency-Keys. Rows are never deleted here: a row without its
  * object is a bug to look at, not something to paper over.
  */
 export async function runCleanup(bucket: R2Bucket, db: D1Database, options: CleanupOptions): Promise<CleanupReport> {
@@ -99,5 +102,6 @@ export async function runCleanup(bucket: R2Bucket, db: D1Database, options: Clea
     deletedOrphans: old.map((o) => o.key),
     youngOrphans: orphans.length - old.length,
     rowsMissingObjects: await rowsWithMissingObjects(db, new Set(objects.map((o) => o.key)), listedAt),
+    expiredIdempotencyKeys: await purgeExpiredKeys(db, listedAt),
   };
 }

@@ -23,6 +23,10 @@ export interface Env {
   CORS_ORIGINS?: string;
   /** Orphaned objects younger than this many seconds are left to in-flight uploads. */
   CLEANUP_GRACE_SECONDS?: string;
+  /** How long an Idempotency-Key is remembered, in seconds. */
+  IDEMPOTENCY_TTL_SECONDS?: string;
+  /** Per-user upload rate limit (Workers Rate Limiting; limit and period in wrangler.toml). */
+  UPLOAD_RATE_LIMITER?: RateLimit;
 }
 
 /** Validated configuration, derived from {@link Env} once per isolate. */
@@ -34,6 +38,7 @@ export interface Config {
   publicBaseUrl: string | undefined;
   corsOrigins: string[];
   cleanupGraceSeconds: number;
+  idempotencyTtlSeconds: number;
 }
 
 /** A configuration value that cannot be used; the message says which and why. */
@@ -92,6 +97,7 @@ export function parseConfig(env: Env): Config {
       .map((o) => o.trim())
       .filter(Boolean),
     cleanupGraceSeconds: integer(env, 'CLEANUP_GRACE_SECONDS', 3600, 60, 30 * 24 * 3600),
+    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 30 * 24 * 3600),
   };
 }
 

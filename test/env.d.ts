@@ -5,6 +5,7 @@ declare global {
   namespace Cloudflare {
     interface Env extends GatewayEnv {
       TEST_MIGRATIONS: D1Migration[];
+      TEST_TIGHT_RATE_LIMITER: RateLimit;
     }
   }
 }

@@ -2,13 +2,12 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
 import { guardStorage } from '../lib/guard-storage';
 import { deleteOwnedImage, findOwnedImage, listOwnedImages, type ListCursor } from '../db/images';
-import { ingestUpload } from '../ingest';
-import { baseUrlOf, configOf, ingestTargetOf, requireUser } from '../lib/context';
+import { baseUrlOf, requireUser } from '../lib/context';
 import { ApiError } from '../lib/errors';
 import { imageJson } from '../lib/image-json';
-import { readUpload } from '../lib/read-upload';
 import { IMAGE_ID_PATTERN } from '../storage/keys';
 import { deleteObjects } from '../storage/objects';
+import { handleUpload } from './uploads';
 
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
@@ -46,11 +45,7 @@ function decodeCursor(raw: string | undefined): ListCursor | undefined {
 export function imagesRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .use(requireUser)
-    .post('/', async (c) => {
-      const bytes = await readUpload(c.req.raw, configOf(c).maxUploadBytes);
-      const record = await ingestUpload(ingestTargetOf(c, deps), c.get('user').id, 'image', bytes);
-      return c.json(imageJson(record, baseUrlOf(c)), 201);
-    })
+    .post('/', (c) => handleUpload(c, deps, 'image'))
     .get('/', async (c) => {
       const limit = pageLimit(c.req.query('limit'));
       const cursor = decodeCursor(c.req.query('cursor'));

@@ -2,12 +2,11 @@ import { Hono, type Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
 import { guardStorage } from '../lib/guard-storage';
 import { findAvatar, setAvatar } from '../db/profiles';
-import { ingestUpload, removeStaleAvatars } from '../ingest';
-import { baseUrlOf, configOf, ingestTargetOf, requireUser } from '../lib/context';
+import { removeStaleAvatars } from '../ingest';
+import { baseUrlOf, requireUser } from '../lib/context';
 import { ApiError } from '../lib/errors';
-import { imageJson } from '../lib/image-json';
-import { readUpload } from '../lib/read-upload';
 import { USER_ID_PATTERN } from '../storage/keys';
+import { handleUpload } from './uploads';
 
 /** How long a CDN or browser may keep the stable avatar URL's redirect. */
 const AVATAR_REDIRECT_CACHE = 'public, max-age=60';
@@ -15,12 +14,7 @@ const AVATAR_REDIRECT_CACHE = 'public, max-age=60';
 /** Avatars: upload/replace/delete your own; a stable public URL for anyone's. */
 export function usersRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .post('/me/avatar', requireUser, async (c) => {
-      const bytes = await readUpload(c.req.raw, configOf(c).maxUploadBytes);
-      const record = await ingestUpload(ingestTargetOf(c, deps), c.get('user').id, 'avatar', bytes);
-      const image = imageJson(record, baseUrlOf(c));
-      return c.json({ avatar_url: image.url, avatar_thumb_url: image.thumb_url, image }, 201);
-    })
+    .post('/me/avatar', requireUser, (c) => handleUpload(c, deps, 'avatar'))
     .delete('/me/avatar', requireUser, async (c) => {
       const userId = c.get('user').id;
       const current = await guardStorage('find avatar', () => findAvatar(c.env.DB, userId));

@@ -1,0 +1,89 @@
+import { claimKey, completeKey, findKey, releaseKey } from '../db/idempotency';
+import { ApiError } from './errors';
+import { guardStorage } from './guard-storage';
+
+/** What a handler answered, stored for replays. */
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface IdempotencyOptions {
+  userId: string;
+  /** The `Idempotency-Key` header, if any. */
+  key: string | undefined;
+  /** The method and route, so a key cannot be replayed on another endpoint. */
+  route: string;
+  /** The uploaded bytes: the same key with different bytes is a conflict. */
+  bytes: Uint8Array;
+  ttlSeconds: number;
+}
+
+/** Keys are opaque to us: 1–255 visible ASCII characters (a UUID is typical). */
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** A pending claim older than this belongs to a request that died; it may be retaken. */
+const ABANDONED_MS = 5 * 60 * 1000;
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Runs `handler` at most once per (user, Idempotency-Key): a retry with the
+ * same key and body gets the first response back (`replayed: true`) without
+ * a second image; the same key with another body or route, or while the
+ * first request is still running, is 409 `idempotency_conflict`. If the
+ * handler fails, the key is released so the client can retry.
+ * @throws ApiError `invalid_request` (malformed key), `idempotency_conflict`
+ */
+export async function runIdempotent(
+  db: D1Database,
+  options: IdempotencyOptions,
+  handler: () => Promise<StoredResponse>,
+): Promise<StoredResponse & { replayed: boolean }> {
+  const { userId, key, route } = options;
+  if (key === undefined) return { ...(await handler()), replayed: false };
+  if (!KEY_PATTERN.test(key)) {
+    throw new ApiError('invalid_request', 'Expected Idempotency-Key to be 1-255 visible ASCII characters');
+  }
+  const bodySha256 = await sha256Hex(options.bytes);
+  const now = Date.now();
+  const claimed = await guardStorage('D1 claim idempotency key', () =>
+    claimKey(db, {
+      userId,
+      key,
+      route,
+      bodySha256,
+      now: new Date(now).toISOString(),
+      expiresAt: new Date(now + options.ttlSeconds * 1000).toISOString(),
+      staleBefore: new Date(now - ABANDONED_MS).toISOString(),
+    }),
+  );
+
+  if (!claimed) {
+    const existing = await guardStorage('D1 read idempotency key', () => findKey(db, userId, key));
+    if (!existing || existing.route !== route || existing.bodySha256 !== bodySha256) {
+      throw new ApiError('idempotency_conflict', 'This Idempotency-Key was already used for a different request');
+    }
+    if (existing.status === 'pending' || existing.responseBody === null || existing.responseStatus === null) {
+      throw new ApiError('idempotency_conflict', 'A request with this Idempotency-Key is still in progress', {
+        headers: { 'Retry-After': '1' },
+      });
+    }
+    return { status: existing.responseStatus, body: JSON.parse(existing.responseBody), replayed: true };
+  }
+
+  let response: StoredResponse;
+  try {
+    response = await handler();
+  } catch (error) {
+    await releaseKey(db, userId, key).catch(() => undefined);
+    throw error;
+  }
+  // The image is stored; failing to record the key only loses deduplication.
+  await completeKey(db, userId, key, response.status, JSON.stringify(response.body)).catch((error) =>
+    console.error(JSON.stringify({ message: 'could not record idempotency key', userId, error: String(error) })),
+  );
+  return { ...response, replayed: false };
+}

@@ -1,0 +1,63 @@
+import type { Context } from 'hono';
+import type { AppDeps, AppEnv } from '../app-types';
+import { ingestUpload } from '../ingest';
+import { baseUrlOf, configOf, ingestTargetOf } from '../lib/context';
+import { ApiError } from '../lib/errors';
+import { runIdempotent } from '../lib/idempotency';
+import { imageJson } from '../lib/image-json';
+import { readUpload } from '../lib/read-upload';
+import type { ImageKind } from '../storage/keys';
+
+/** The period of UPLOAD_RATE_LIMITER in wrangler.toml: how long a limited client should wait. */
+const RATE_LIMIT_PERIOD_SECONDS = 60;
+
+/**
+ * Counts the upload against the user's rate limit (the Workers Rate Limiting
+ * binding). A limiter that fails is logged and ignored: uploads stay up.
+ * @throws ApiError `rate_limited`
+ */
+async function enforceUploadRate(c: Context<AppEnv>, userId: string): Promise<void> {
+  const limiter = c.env.UPLOAD_RATE_LIMITER;
+  if (!limiter) return;
+  let allowed = true;
+  try {
+    allowed = (await limiter.limit({ key: userId })).success;
+  } catch (error) {
+    console.error(JSON.stringify({ message: 'rate limiter failed; allowing upload', error: String(error) }));
+  }
+  if (!allowed) {
+    throw new ApiError('rate_limited', 'Too many uploads; slow down', {
+      headers: { 'Retry-After': String(RATE_LIMIT_PERIOD_SECONDS) },
+    });
+  }
+}
+
+/**
+ * The upload flow shared by `POST /images` and `POST /users/me/avatar`:
+ * rate limit, read the body within the size limit, then (at most once per
+ * Idempotency-Key) process, store and record it.
+ */
+export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: ImageKind): Promise<Response> {
+  const userId = c.get('user').id;
+  const config = configOf(c);
+  await enforceUploadRate(c, userId);
+  const bytes = await readUpload(c.req.raw, config.maxUploadBytes);
+  const result = await runIdempotent(
+    c.env.DB,
+    {
+      userId,
+      key: c.req.header('Idempotency-Key'),
+      route: `POST ${c.req.path}`,
+      bytes,
+      ttlSeconds: config.idempotencyTtlSeconds,
+    },
+    async () => {
+      const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
+      const image = imageJson(record, baseUrlOf(c));
+      const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
+      return { status: 201, body };
+    },
+  );
+  if (result.replayed) c.header('Idempotent-Replayed', 'true');
+  return c.json(result.body, result.status as 201);
+}
