@@ -1,0 +1,111 @@
+import type { ColorTransform } from './frame';
+
+// YCbCr → RGB per JFIF (ITU T.871 §7, BT.601 full range), with libjpeg's
+// 16-bit fixed-point tables (jdcolor.c build_ycc_rgb_table) so the result
+// matches libjpeg/mozjpeg exactly.
+const SCALEBITS = 16;
+const ONE_HALF = 1 << (SCALEBITS - 1);
+const fix = (x: number): number => Math.floor(x * (1 << SCALEBITS) + 0.5);
+
+const CR_R = new Int32Array(256);
+const CB_B = new Int32Array(256);
+const CR_G = new Int32Array(256);
+const CB_G = new Int32Array(256);
+for (let i = 0; i < 256; i++) {
+  const x = i - 128;
+  CR_R[i] = (fix(1.402) * x + ONE_HALF) >> SCALEBITS;
+  CB_B[i] = (fix(1.772) * x + ONE_HALF) >> SCALEBITS;
+  CR_G[i] = -fix(0.71414) * x;
+  CB_G[i] = -fix(0.34414) * x + ONE_HALF;
+}
+
+function clamp(v: number): number {
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+/** Inverted ink (0 = full ink) times inverted black: the usual Adobe CMYK → RGB approximation. */
+function inkTimesBlack(ink: number, black: number): number {
+  return ((ink * black + 127) / 255) | 0;
+}
+
+/**
+ * Converts one row of component samples (all at output resolution) to RGBA,
+ * alpha 255.
+ */
+export function convertRow(
+  transform: ColorTransform,
+  rows: Uint8Array[],
+  width: number,
+  rgba: Uint8ClampedArray,
+): void {
+  const c0 = rows[0]!;
+  switch (transform) {
+    case 'gray':
+      for (let x = 0, o = 0; x < width; x++, o += 4) {
+        const g = c0[x]!;
+        rgba[o] = g;
+        rgba[o + 1] = g;
+        rgba[o + 2] = g;
+        rgba[o + 3] = 255;
+      }
+      return;
+    case 'rgb': {
+      const c1 = rows[1]!;
+      const c2 = rows[2]!;
+      for (let x = 0, o = 0; x < width; x++, o += 4) {
+        rgba[o] = c0[x]!;
+        rgba[o + 1] = c1[x]!;
+        rgba[o + 2] = c2[x]!;
+        rgba[o + 3] = 255;
+      }
+      return;
+    }
+    case 'ycbcr': {
+      const c1 = rows[1]!;
+      const c2 = rows[2]!;
+      for (let x = 0, o = 0; x < width; x++, o += 4) {
+        const y = c0[x]!;
+        const cb = c1[x]!;
+        const cr = c2[x]!;
+        rgba[o] = y + CR_R[cr]!;
+        rgba[o + 1] = y + ((CB_G[cb]! + CR_G[cr]!) >> SCALEBITS);
+        rgba[o + 2] = y + CB_B[cb]!;
+        rgba[o + 3] = 255;
+      }
+      return;
+    }
+    case 'cmyk':
+    case 'adobe-cmyk': {
+      const c1 = rows[1]!;
+      const c2 = rows[2]!;
+      const c3 = rows[3]!;
+      const flip = transform === 'cmyk' ? 255 : 0;
+      for (let x = 0, o = 0; x < width; x++, o += 4) {
+        const k = c3[x]! ^ flip;
+        rgba[o] = inkTimesBlack(c0[x]! ^ flip, k);
+        rgba[o + 1] = inkTimesBlack(c1[x]! ^ flip, k);
+        rgba[o + 2] = inkTimesBlack(c2[x]! ^ flip, k);
+        rgba[o + 3] = 255;
+      }
+      return;
+    }
+    case 'ycck': {
+      // libjpeg's ycck_cmyk_convert: C = 255 − R etc., where R is the YCbCr → RGB
+      // result; C is then in the file's (inverted) CMYK convention.
+      const c1 = rows[1]!;
+      const c2 = rows[2]!;
+      const c3 = rows[3]!;
+      for (let x = 0, o = 0; x < width; x++, o += 4) {
+        const y = c0[x]!;
+        const cb = c1[x]!;
+        const cr = c2[x]!;
+        const k = c3[x]!;
+        rgba[o] = inkTimesBlack(255 - clamp(y + CR_R[cr]!), k);
+        rgba[o + 1] = inkTimesBlack(255 - clamp(y + ((CB_G[cb]! + CR_G[cr]!) >> SCALEBITS)), k);
+        rgba[o + 2] = inkTimesBlack(255 - clamp(y + CB_B[cb]!), k);
+        rgba[o + 3] = 255;
+      }
+      return;
+    }
+  }
+}

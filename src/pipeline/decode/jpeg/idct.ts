@@ -1,0 +1,265 @@
+// Inverse DCTs writing 8-bit samples (level shift +128 and clamping included,
+// ITU T.81 §A.3.3). Inputs are quantized coefficients in natural order and
+// the quantization table, so dequantization happens here.
+
+const CONST_BITS = 13;
+const PASS1_BITS = 2;
+const FIX_0_298631336 = 2446;
+const FIX_0_390180644 = 3196;
+const FIX_0_541196100 = 4433;
+const FIX_0_765366865 = 6270;
+const FIX_0_899976223 = 7373;
+const FIX_1_175875602 = 9633;
+const FIX_1_501321110 = 12299;
+const FIX_1_847759065 = 15137;
+const FIX_1_961570560 = 16069;
+const FIX_2_053119869 = 16819;
+const FIX_2_562915447 = 20995;
+const FIX_3_072711026 = 25172;
+
+const workspace = new Int32Array(64);
+
+function clamp(v: number): number {
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+/**
+ * Full 8×8 inverse DCT: a port of libjpeg's `jpeg_idct_islow` (jidctint.c,
+ * the Loeffler–Ligtenberg–Moschytz integer algorithm), so full-scale output
+ * matches libjpeg/mozjpeg's default DCT method bit for bit.
+ */
+export function idct8x8(coefs: Int32Array, quant: Int32Array, out: Uint8Array, offset: number, stride: number): void {
+  const ws = workspace;
+  // Pass 1: columns from input, results scaled up by 2^PASS1_BITS.
+  for (let c = 0; c < 8; c++) {
+    if (
+      coefs[8 + c] === 0 &&
+      coefs[16 + c] === 0 &&
+      coefs[24 + c] === 0 &&
+      coefs[32 + c] === 0 &&
+      coefs[40 + c] === 0 &&
+      coefs[48 + c] === 0 &&
+      coefs[56 + c] === 0
+    ) {
+      const dc = (coefs[c]! * quant[c]!) << PASS1_BITS;
+      for (let r = 0; r < 64; r += 8) ws[r + c] = dc;
+      continue;
+    }
+    let z2 = coefs[16 + c]! * quant[16 + c]!;
+    let z3 = coefs[48 + c]! * quant[48 + c]!;
+    let z1 = (z2 + z3) * FIX_0_541196100;
+    let tmp2 = z1 + z3 * -FIX_1_847759065;
+    let tmp3 = z1 + z2 * FIX_0_765366865;
+    z2 = coefs[c]! * quant[c]!;
+    z3 = coefs[32 + c]! * quant[32 + c]!;
+    let tmp0 = (z2 + z3) * 8192;
+    let tmp1 = (z2 - z3) * 8192;
+    const tmp10 = tmp0 + tmp3;
+    const tmp13 = tmp0 - tmp3;
+    const tmp11 = tmp1 + tmp2;
+    const tmp12 = tmp1 - tmp2;
+
+    tmp0 = coefs[56 + c]! * quant[56 + c]!;
+    tmp1 = coefs[40 + c]! * quant[40 + c]!;
+    tmp2 = coefs[24 + c]! * quant[24 + c]!;
+    tmp3 = coefs[8 + c]! * quant[8 + c]!;
+    z1 = tmp0 + tmp3;
+    z2 = tmp1 + tmp2;
+    z3 = tmp0 + tmp2;
+    let z4 = tmp1 + tmp3;
+    const z5 = (z3 + z4) * FIX_1_175875602;
+    tmp0 *= FIX_0_298631336;
+    tmp1 *= FIX_2_053119869;
+    tmp2 *= FIX_3_072711026;
+    tmp3 *= FIX_1_501321110;
+    z1 *= -FIX_0_899976223;
+    z2 *= -FIX_2_562915447;
+    z3 = z3 * -FIX_1_961570560 + z5;
+    z4 = z4 * -FIX_0_390180644 + z5;
+    tmp0 += z1 + z3;
+    tmp1 += z2 + z4;
+    tmp2 += z2 + z3;
+    tmp3 += z1 + z4;
+
+    const round = 1 << (CONST_BITS - PASS1_BITS - 1);
+    const shift = CONST_BITS - PASS1_BITS;
+    ws[c] = (tmp10 + tmp3 + round) >> shift;
+    ws[56 + c] = (tmp10 - tmp3 + round) >> shift;
+    ws[8 + c] = (tmp11 + tmp2 + round) >> shift;
+    ws[48 + c] = (tmp11 - tmp2 + round) >> shift;
+    ws[16 + c] = (tmp12 + tmp1 + round) >> shift;
+    ws[40 + c] = (tmp12 - tmp1 + round) >> shift;
+    ws[24 + c] = (tmp13 + tmp0 + round) >> shift;
+    ws[32 + c] = (tmp13 - tmp0 + round) >> shift;
+  }
+  // Pass 2: rows from the workspace; descale by 2^(PASS1_BITS+3) and add the level shift.
+  const shift = CONST_BITS + PASS1_BITS + 3;
+  const round = 1 << (shift - 1);
+  for (let r = 0; r < 64; r += 8) {
+    let o = offset + (r >> 3) * stride;
+    if (
+      ws[r + 1] === 0 &&
+      ws[r + 2] === 0 &&
+      ws[r + 3] === 0 &&
+      ws[r + 4] === 0 &&
+      ws[r + 5] === 0 &&
+      ws[r + 6] === 0 &&
+      ws[r + 7] === 0
+    ) {
+      const v = clamp(((ws[r]! + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3)) + 128);
+      for (let i = 0; i < 8; i++) out[o + i] = v;
+      continue;
+    }
+    let z2 = ws[r + 2]!;
+    let z3 = ws[r + 6]!;
+    let z1 = (z2 + z3) * FIX_0_541196100;
+    let tmp2 = z1 + z3 * -FIX_1_847759065;
+    let tmp3 = z1 + z2 * FIX_0_765366865;
+    let tmp0 = (ws[r]! + ws[r + 4]!) * 8192;
+    let tmp1 = (ws[r]! - ws[r + 4]!) * 8192;
+    const tmp10 = tmp0 + tmp3;
+    const tmp13 = tmp0 - tmp3;
+    const tmp11 = tmp1 + tmp2;
+    const tmp12 = tmp1 - tmp2;
+
+    tmp0 = ws[r + 7]!;
+    tmp1 = ws[r + 5]!;
+    tmp2 = ws[r + 3]!;
+    tmp3 = ws[r + 1]!;
+    z1 = tmp0 + tmp3;
+    z2 = tmp1 + tmp2;
+    z3 = tmp0 + tmp2;
+    let z4 = tmp1 + tmp3;
+    const z5 = (z3 + z4) * FIX_1_175875602;
+    tmp0 *= FIX_0_298631336;
+    tmp1 *= FIX_2_053119869;
+    tmp2 *= FIX_3_072711026;
+    tmp3 *= FIX_1_501321110;
+    z1 *= -FIX_0_899976223;
+    z2 *= -FIX_2_562915447;
+    z3 = z3 * -FIX_1_961570560 + z5;
+    z4 = z4 * -FIX_0_390180644 + z5;
+    tmp0 += z1 + z3;
+    tmp1 += z2 + z4;
+    tmp2 += z2 + z3;
+    tmp3 += z1 + z4;
+
+    out[o++] = clamp(((tmp10 + tmp3 + round) >> shift) + 128);
+    out[o++] = clamp(((tmp11 + tmp2 + round) >> shift) + 128);
+    out[o++] = clamp(((tmp12 + tmp1 + round) >> shift) + 128);
+    out[o++] = clamp(((tmp13 + tmp0 + round) >> shift) + 128);
+    out[o++] = clamp(((tmp13 - tmp0 + round) >> shift) + 128);
+    out[o++] = clamp(((tmp12 - tmp1 + round) >> shift) + 128);
+    out[o++] = clamp(((tmp11 - tmp2 + round) >> shift) + 128);
+    out[o] = clamp(((tmp10 - tmp3 + round) >> shift) + 128);
+  }
+}
+
+/**
+ * Averaging matrix for one axis: row j holds, for each of the 8 frequencies
+ * u, the mean over output group j of the 8-point basis C(u)/2·cos((2x+1)uπ/16).
+ * Group j covers pixels [8j/n, 8(j+1)/n) (fractional overlaps weighted), cut
+ * at `real` pixels: in a block on the image's right or bottom edge the pixels
+ * past the image are encoder padding and must not be averaged in.
+ *
+ * Applied to all 64 coefficients this is exactly the box-filtered (area)
+ * downscale of the full IDCT output, what libjpeg's jidctred.c reduced IDCTs
+ * compute (hence their use of coefficients 1, 3, 5, 7 for 2×2: the even ones
+ * average out). Applied to the top-left n×n only, it is the area downscale of
+ * the block's low frequencies.
+ */
+function averagingMatrix(n: number, real: number): Float64Array {
+  const m = new Float64Array(n * 8);
+  const span = 8 / n;
+  for (let j = 0; j < n; j++) {
+    const from = j * span;
+    const to = (j + 1) * span;
+    // A group wholly in the padding is cropped from the output anyway.
+    const end = real > from ? Math.min(to, real) : to;
+    let total = 0;
+    for (let x = Math.floor(from); x < end; x++) {
+      const w = Math.min(x + 1, end) - Math.max(x, from);
+      if (w <= 0) continue;
+      total += w;
+      for (let u = 0; u < 8; u++) {
+        const cu = u === 0 ? Math.SQRT1_2 : 1;
+        m[j * 8 + u]! += (w * cu * Math.cos(((2 * x + 1) * u * Math.PI) / 16)) / 2;
+      }
+    }
+    for (let u = 0; u < 8; u++) m[j * 8 + u]! /= total;
+  }
+  return m;
+}
+
+const matrices = new Map<number, Float64Array>();
+
+function matrixFor(n: number, real: number): Float64Array {
+  const key = n * 16 + real;
+  let m = matrices.get(key);
+  if (m === undefined) {
+    m = averagingMatrix(n, real);
+    matrices.set(key, m);
+  }
+  return m;
+}
+
+const rowPass = new Float64Array(64);
+
+/**
+ * Inverse DCT of one block to `nx`×`ny` samples (each 1..8): the full islow
+ * IDCT at 8×8, otherwise the area-averaging reduced IDCT above. `realX` and
+ * `realY` (1..8) are the block's pixels inside the image; coefficients that
+ * are zero (or were never kept) cost nothing.
+ */
+export function idctBlock(
+  coefs: Int32Array,
+  quant: Int32Array,
+  nx: number,
+  ny: number,
+  realX: number,
+  realY: number,
+  out: Uint8Array,
+  offset: number,
+  stride: number,
+): void {
+  if (nx === 8 && ny === 8) {
+    idct8x8(coefs, quant, out, offset, stride);
+    return;
+  }
+  if (nx === 1 && ny === 1 && realX === 8 && realY === 8) {
+    // DC only: the block average (libjpeg jpeg_idct_1x1).
+    out[offset] = clamp(((coefs[0]! * quant[0]! + 4) >> 3) + 128);
+    return;
+  }
+  const mx = matrixFor(nx, realX);
+  const my = matrixFor(ny, realY);
+  let usedRows = 0;
+  for (let v = 0; v < 8; v++) {
+    const base = v * 8;
+    let any = false;
+    for (let u = 0; u < 8; u++) {
+      if (coefs[base + u] !== 0) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) continue;
+    usedRows |= 1 << v;
+    for (let x = 0; x < nx; x++) {
+      let sum = 0;
+      for (let u = 0; u < 8; u++) {
+        const c = coefs[base + u]!;
+        if (c !== 0) sum += mx[x * 8 + u]! * c * quant[base + u]!;
+      }
+      rowPass[v * 8 + x] = sum;
+    }
+  }
+  for (let y = 0; y < ny; y++) {
+    const o = offset + y * stride;
+    for (let x = 0; x < nx; x++) {
+      let sum = 0;
+      for (let v = 0; v < 8; v++) if (usedRows & (1 << v)) sum += my[y * 8 + v]! * rowPass[v * 8 + x]!;
+      out[o + x] = clamp(Math.floor(sum + 128.5));
+    }
+  }
+}

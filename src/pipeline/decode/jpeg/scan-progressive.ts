@@ -1,0 +1,120 @@
+import type { BitReader } from './bit-reader';
+import type { CoefficientStore } from './coefficients';
+import type { Frame, ScanHeader } from './frame';
+import { decodeHuffman } from './huffman';
+import { walkScan } from './scan-walk';
+
+/**
+ * Decodes one progressive Huffman scan into the coefficient stores
+ * (ITU T.81 §G.1.2): DC first/refinement (interleaved or not) and AC
+ * first/refinement (one component) with EOB runs.
+ * @throws invalid_image for an invalid Huffman code or data that ends early.
+ */
+export function decodeProgressiveScan(
+  reader: BitReader,
+  frame: Frame,
+  scan: ScanHeader,
+  restartInterval: number,
+  stores: CoefficientStore[],
+): void {
+  const { ss, se, ah, al } = scan;
+  const scanStores = scan.components.map((i) => stores[i]!);
+  const preds = new Int32Array(scan.components.length);
+  const zz = new Int32Array(64);
+  let eobrun = 0;
+  let decodeBlock: (i: number, bx: number, by: number) => void;
+
+  if (ss === 0 && ah === 0) {
+    // §G.1.2.1: DC first scan, differences scaled by 2^Al.
+    decodeBlock = (i, bx, by) => {
+      const t = decodeHuffman(reader, scan.dcTables[i]!);
+      preds[i] = preds[i]! + reader.receiveExtend(t);
+      scanStores[i]!.setDc(bx, by, preds[i]! * (1 << al));
+    };
+  } else if (ss === 0) {
+    // §G.1.2.1: DC refinement, one raw bit per block.
+    decodeBlock = (i, bx, by) => {
+      if (reader.bit()) scanStores[i]!.setDc(bx, by, scanStores[i]!.dc(bx, by) | (1 << al));
+    };
+  } else if (ah === 0) {
+    const table = scan.acTables[0]!;
+    const store = scanStores[0]!;
+    // §G.1.2.2: AC first scan; EOBn codes a run of 2^n + extra bits empty bands.
+    decodeBlock = (_i, bx, by) => {
+      if (eobrun > 0) {
+        eobrun--;
+        return;
+      }
+      for (let k = ss; k <= se; k++) {
+        const rs = decodeHuffman(reader, table);
+        const r = rs >> 4;
+        const s = rs & 15;
+        if (s === 0) {
+          if (r < 15) {
+            eobrun = (1 << r) - 1 + reader.bits(r);
+            break;
+          }
+          k += 15;
+          continue;
+        }
+        k += r;
+        const value = reader.receiveExtend(s) * (1 << al);
+        if (k <= se) store.set(bx, by, k, value);
+      }
+    };
+  } else {
+    const table = scan.acTables[0]!;
+    const store = scanStores[0]!;
+    const p1 = 1 << al;
+    const m1 = -1 << al;
+    // §G.1.2.3: AC refinement. Every already-nonzero coefficient in the band
+    // gets a correction bit; a new coefficient (always ±1 at this bit) goes
+    // after `r` still-zero ones. Mirrors libjpeg's decode_mcu_AC_refine.
+    decodeBlock = (_i, bx, by) => {
+      store.readBand(bx, by, ss, se, zz);
+      let k = ss;
+      if (eobrun === 0) {
+        for (; k <= se; k++) {
+          const rs = decodeHuffman(reader, table);
+          let r = rs >> 4;
+          let s = rs & 15;
+          if (s !== 0) {
+            s = reader.bit() ? p1 : m1;
+          } else if (r !== 15) {
+            eobrun = (1 << r) + reader.bits(r);
+            break;
+          }
+          while (k <= se) {
+            const coef = zz[k]!;
+            if (coef !== 0) {
+              if (reader.bit() && (coef & p1) === 0) zz[k] = coef >= 0 ? coef + p1 : coef + m1;
+            } else if (--r < 0) {
+              break;
+            }
+            k++;
+          }
+          if (s !== 0 && k <= se) zz[k] = s;
+        }
+      }
+      if (eobrun > 0) {
+        for (; k <= se; k++) {
+          const coef = zz[k]!;
+          if (coef !== 0 && reader.bit() && (coef & p1) === 0) zz[k] = coef >= 0 ? coef + p1 : coef + m1;
+        }
+        eobrun--;
+      }
+      store.writeBand(bx, by, ss, se, zz);
+    };
+  }
+
+  walkScan(reader, {
+    frame,
+    scan,
+    restartInterval,
+    decodeBlock,
+    onRestart: () => {
+      preds.fill(0);
+      eobrun = 0;
+    },
+  });
+}
