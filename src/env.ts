@@ -1,4 +1,5 @@
 import type { ProcessOptions } from './pipeline';
+import { BYTES_PER_OUTPUT_PIXEL, MAX_OUTPUT_EDGE_IN_BUDGET, MEMORY_BUDGET_MIB } from './pipeline/limits';
 
 /** The Worker's bindings and vars (see wrangler.toml). */
 export interface Env {
@@ -15,6 +16,7 @@ export interface Env {
   MAIN_QUALITY?: string;
   THUMB_QUALITY?: string;
   THUMB_MAX_EDGE?: string;
+  MAX_OUTPUT_EDGE?: string;
   /** Optional JWKS URL; when set, RS256/ES256 tokens signed by its keys are accepted. */
   JWKS_URL?: string;
   /** Optional origin for the URLs in responses; defaults to the request's origin. */
@@ -68,6 +70,19 @@ function optionalUrl(env: Env, name: 'JWKS_URL' | 'PUBLIC_BASE_URL'): string | u
   }
 }
 
+function outputEdge(env: Env): number {
+  const edge = integer(env, 'MAX_OUTPUT_EDGE', 2048, 16, 16384);
+  if (edge > MAX_OUTPUT_EDGE_IN_BUDGET) {
+    const mib = Math.round((edge * edge * BYTES_PER_OUTPUT_PIXEL) / 2 ** 20);
+    throw new ConfigError(
+      `MAX_OUTPUT_EDGE=${edge} does not fit the memory budget: a ${edge}x${edge} output needs about ${mib} MiB ` +
+        `(${BYTES_PER_OUTPUT_PIXEL} bytes per output pixel) of the ${MEMORY_BUDGET_MIB} MiB one image may use; ` +
+        `the largest that fits is ${MAX_OUTPUT_EDGE_IN_BUDGET}`,
+    );
+  }
+  return edge;
+}
+
 /**
  * Parses and validates the vars, with the documented defaults.
  * @throws ConfigError naming the bad var, its allowed range and the value received.
@@ -85,6 +100,7 @@ export function parseConfig(env: Env): Config {
         maxHeight: integer(env, 'MAX_INPUT_HEIGHT', 4096, 1, 16384),
         maxFrames: integer(env, 'MAX_INPUT_FRAMES', 1000, 1, 100000),
       },
+      maxOutputEdge: outputEdge(env),
       mainQuality: integer(env, 'MAIN_QUALITY', 85, 1, 100),
       thumbQuality: integer(env, 'THUMB_QUALITY', 80, 1, 100),
       thumbMaxEdge: integer(env, 'THUMB_MAX_EDGE', 400, 16, 2048),

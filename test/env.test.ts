@@ -9,6 +9,7 @@ describe('parseConfig', () => {
     expect(config.maxUploadBytes).toBe(10 * 1024 * 1024);
     expect(config.process).toEqual({
       limits: { maxWidth: 4096, maxHeight: 4096, maxFrames: 1000 },
+      maxOutputEdge: 2048,
       mainQuality: 85,
       thumbQuality: 80,
       thumbMaxEdge: 400,
@@ -35,6 +36,7 @@ describe('parseConfig', () => {
     ['fractional width', { MAX_INPUT_WIDTH: '4096.5' }],
     ['short secret', { JWT_SECRET: 'short' }],
     ['JWKS not a URL', { JWKS_URL: 'not a url' }],
+    ['an output edge over the memory budget', { MAX_OUTPUT_EDGE: '4096' }],
   ])('refuses %s with a ConfigError naming the var', (_name, vars) => {
     const name = Object.keys(vars)[0]!;
     expect(() => parseConfig({ ...bindings, ...vars })).toThrow(ConfigError);

@@ -12,6 +12,8 @@ import type { ImageFormat } from './types';
 export interface ProcessOptions {
   /** Refused from the header, before decoding. */
   limits: InputLimits;
+  /** The stored main image's longest edge is at most this; larger inputs are reduced while decoding. */
+  maxOutputEdge: number;
   /** WebP quality of the stored main image, 1–100. */
   mainQuality: number;
   /** WebP quality of the thumbnail, 1–100. */
@@ -39,8 +41,9 @@ export interface ProcessedImage {
 /**
  * The whole image pipeline, top to bottom: detect the format from magic
  * bytes, read the header, refuse what is over the limits, walk the file's
- * structure to its end, decode, apply EXIF orientation, encode the main
- * image, resize and encode the thumbnail.
+ * structure to its end, decode (straight to at most `maxOutputEdge` where the
+ * format allows), apply EXIF orientation, encode the main image, resize and
+ * encode the thumbnail.
  *
  * @throws PipelineError `unsupported_media_type` (not JPEG/PNG/WebP/GIF),
  *   `dimensions_exceeded` (over a limit), `invalid_image` (truncated, corrupt,
@@ -57,7 +60,7 @@ export async function processImage(
   checkLimits(header, options.limits);
   assertComplete(bytes, format);
   stage('probe');
-  const decoded = await decodeImage(bytes, header, codecs);
+  const decoded = await decodeImage(bytes, header, codecs, options.maxOutputEdge);
   stage('decode');
   const upright = applyOrientation(decoded, header.orientation);
   stage('orient');

@@ -1,6 +1,21 @@
 import { PipelineError } from '../lib/errors';
 import type { ImageHeader } from './types';
 
+/**
+ * What one image may cost, of a Worker isolate's 128 MB: the rest is the
+ * runtime, the code, the upload's bytes and a concurrent request's buffers.
+ */
+export const MEMORY_BUDGET_MIB = 96;
+
+/**
+ * Peak bytes per pixel of the stored main image (RGBA frame, its oriented
+ * copy and libwebp's encoder memory), from `npm run bench:memory`.
+ */
+export const BYTES_PER_OUTPUT_PIXEL = 20;
+
+/** The largest MAX_OUTPUT_EDGE whose worst case (a square image) fits {@link MEMORY_BUDGET_MIB}. */
+export const MAX_OUTPUT_EDGE_IN_BUDGET = Math.floor(Math.sqrt((MEMORY_BUDGET_MIB * 2 ** 20) / BYTES_PER_OUTPUT_PIXEL));
+
 /** Limits checked from the header, before any pixel is decoded. */
 export interface InputLimits {
   /** Largest accepted stored width in pixels. */

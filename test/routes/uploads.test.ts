@@ -155,6 +155,26 @@ describe('accepted uploads', () => {
   });
 });
 
+describe('large inputs are reduced to MAX_OUTPUT_EDGE (2048) while decoding', () => {
+  it.each([
+    // 1/2 DCT scale lands within 10% of the target: kept as decoded.
+    [4000, 2000, 2000, 1000],
+    // 1/2 scale would be too small: full-scale rows are area-resampled to the target.
+    [2400, 1600, 2048, 1365],
+  ])('%ix%i JPEG → %ix%i main image, upright and recognisable', async (w, h, ew, eh) => {
+    const big = paint(w, h, (x, y) => [x < w / 2 ? 255 : 0, y < h / 2 ? 255 : 0, 64, 255]);
+    const response = await upload('/images', await encodeJpeg(big, { quality: 80 }), { token });
+    expect(response.status).toBe(201);
+    const json = (await response.json()) as ImageJson;
+    expect([json.width, json.height]).toEqual([ew, eh]);
+    const main = await decodeWebp((await objectBytes(keyOf(json.url)))!);
+    expect([main.width, main.height]).toEqual([ew, eh]);
+    const at = (x: number, y: number) => Array.from(main.data.subarray((y * ew + x) * 4, (y * ew + x) * 4 + 2));
+    expect(at(10, 10).map((v) => v > 200)).toEqual([true, true]);
+    expect(at(ew - 10, eh - 10).map((v) => v < 50)).toEqual([true, true]);
+  });
+});
+
 describe('rejected uploads', () => {
   it.each(fixtures.rejected.map((f) => [f.name, f] as const))(
     '%s → 4xx with a stable code, nothing stored',

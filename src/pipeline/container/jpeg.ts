@@ -9,7 +9,7 @@ const APP1 = 0xe1;
 const TEM = 0x01;
 
 /** Progressive files have a handful of scans; thousands only burn CPU. */
-export const MAX_JPEG_SCANS = 1000;
+export const MAX_JPEG_SCANS = 100;
 
 const UNSUPPORTED_CODING: Record<number, string> = {
   0xc3: 'lossless',

@@ -1,20 +1,31 @@
 import type { Codecs } from '../../codecs/types';
 import { PipelineError } from '../../lib/errors';
-import type { ImageHeader, RgbaImage } from '../types';
+import { resizeToFit } from '../resize';
+import type { ImageFormat, ImageHeader, RgbaImage } from '../types';
+import { decodeJpegWithin } from './jpeg-within';
 import { decodeGif } from './gif';
 import { extractFirstWebpFrame, isAnimatedWebp } from './webp-frame';
 
 /**
- * Decodes the (first frame of the) image to RGBA at its stored size, as
- * stored (EXIF orientation not applied). The header has already been checked
- * against the limits and the file's structure walked to its end.
+ * Decodes the (first frame of the) image to RGBA no larger than `maxEdge` on
+ * its longest side, in stored orientation (EXIF orientation not applied).
+ * JPEG is decoded straight to that size; the other formats are decoded at
+ * full size by their codec, checked against the header, then reduced. The
+ * header has already been checked against the limits and the file's
+ * structure walked to its end.
  * @throws PipelineError `invalid_image` when the codec fails or its output
  * does not match the header.
  */
-export async function decodeImage(bytes: Uint8Array, header: ImageHeader, codecs: Codecs): Promise<RgbaImage> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  header: ImageHeader,
+  codecs: Codecs,
+  maxEdge: number,
+): Promise<RgbaImage> {
+  if (header.format === 'jpeg') return decodeJpegWithin(bytes, header, maxEdge);
   let image: RgbaImage;
   try {
-    image = await decodeByFormat(bytes, header, codecs);
+    image = await decodeByFormat(bytes, { ...header, format: header.format }, codecs);
   } catch (error) {
     if (error instanceof PipelineError) throw error;
     throw new PipelineError('invalid_image', `The ${header.format.toUpperCase()} data could not be decoded`, {
@@ -26,13 +37,15 @@ export async function decodeImage(bytes: Uint8Array, header: ImageHeader, codecs
       details: { header: `${header.width}x${header.height}`, decoded: `${image.width}x${image.height}` },
     });
   }
-  return image;
+  return resizeToFit(image, maxEdge);
 }
 
-async function decodeByFormat(bytes: Uint8Array, header: ImageHeader, codecs: Codecs): Promise<RgbaImage> {
+async function decodeByFormat(
+  bytes: Uint8Array,
+  header: ImageHeader & { format: Exclude<ImageFormat, 'jpeg'> },
+  codecs: Codecs,
+): Promise<RgbaImage> {
   switch (header.format) {
-    case 'jpeg':
-      return codecs.decodeJpeg(bytes);
     case 'png':
       return codecs.decodePng(bytes);
     case 'gif':

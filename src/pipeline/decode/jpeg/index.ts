@@ -13,6 +13,7 @@ import {
   type Tables,
 } from './frame';
 import { planComponents, scaledDimensions } from './layout';
+import { MAX_JPEG_SCANS } from '../../container/jpeg';
 
 /** Output scale: 1/1, 1/2, 1/4 or 1/8 of the stored size, by DCT scaling. */
 export type JpegScale = 1 | 2 | 4 | 8;
@@ -28,8 +29,6 @@ export interface JpegDecodeOptions {
 
 /** Called for each output row, top to bottom, exactly once per row. `rgba` is reused between calls: copy what you keep. */
 export type RowCallback = (y: number, rgba: Uint8ClampedArray) => void;
-
-const DEFAULT_MAX_SCANS = 100;
 
 const SOF_BASELINE = 0xc0;
 const SOF_EXTENDED = 0xc1;
@@ -107,7 +106,7 @@ function decodeFile(
   options: JpegDecodeOptions,
   onRow: RowCallback,
 ): { width: number; height: number } {
-  const maxScans = options.maxScans ?? DEFAULT_MAX_SCANS;
+  const maxScans = options.maxScans ?? MAX_JPEG_SCANS;
   const reader = new ByteReader(bytes);
   if (reader.u8() !== 0xff || reader.u8() !== SOI) throw invalidImage('JPEG signature is missing');
   const tables: Tables = { quant: [], dc: [], ac: [] };
