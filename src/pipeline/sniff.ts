@@ -1,8 +1,8 @@
 import { PipelineError } from '../lib/errors';
 import { asciiBytes, startsWith } from './bytes';
 import type { ImageFormat } from './types';
+import { PNG_SIGNATURE } from './container/png';
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const JPEG_SOI = [0xff, 0xd8, 0xff];
 const RIFF = asciiBytes('RIFF');
 const WEBP = asciiBytes('WEBP');

@@ -16,6 +16,8 @@ export interface ImageHeader {
   hasAlpha: boolean;
   /** JPEG only: progressive (SOF2) rather than baseline/extended sequential. */
   progressive?: boolean;
+  /** PNG only: Adam7-interlaced, so rows arrive out of order when streaming. */
+  interlaced?: boolean;
 }
 
 export type Orientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;

@@ -140,7 +140,13 @@ describe('probeImage: PNG', () => {
       orientation: 1,
       frames: 1,
       hasAlpha,
+      interlaced: false,
     });
+  });
+
+  it('reads the Adam7 interlace flag', () => {
+    const png = bytes(PNG_SIGNATURE, ihdrFields(3, 2, [8, 6, 0, 0, 1]), pngChunk('IDAT', [0]), pngChunk('IEND', []));
+    expect(probeImage(png).interlaced).toBe(true);
   });
 
   it.each([

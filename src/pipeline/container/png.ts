@@ -3,7 +3,8 @@ import { crc32 } from '../crc32';
 import { orientationFromExifChunk } from '../exif';
 import type { ImageHeader, Orientation } from '../types';
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** PNG §5.2. */
+export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const MAX_U31 = 2 ** 31 - 1;
 
 /** Allowed bit depths per colour type (PNG spec, table 11.1). */
@@ -51,7 +52,15 @@ export function probePng(bytes: Uint8Array): ImageHeader {
     if (chunk.type === 'eXIf' && orientation === undefined) orientation = orientationFromExifChunk(chunk.data);
     if (chunk.type === 'acTL') frames = readActlFrames(chunk.data);
   }
-  return { format: 'png', width: ihdr.width, height: ihdr.height, orientation: orientation ?? 1, frames, hasAlpha };
+  return {
+    format: 'png',
+    width: ihdr.width,
+    height: ihdr.height,
+    orientation: orientation ?? 1,
+    frames,
+    hasAlpha,
+    interlaced: ihdr.interlaced,
+  };
 }
 
 /**
@@ -109,11 +118,12 @@ export function parseIhdr(chunk: PngChunk): PngIhdr {
 }
 
 function expectSignature(reader: ByteReader): void {
-  if (!startsWith(reader.bytes, SIGNATURE)) throw invalidImage('PNG signature is missing');
-  reader.skip(SIGNATURE.length);
+  if (!startsWith(reader.bytes, PNG_SIGNATURE)) throw invalidImage('PNG signature is missing');
+  reader.skip(PNG_SIGNATURE.length);
 }
 
-function readChunk(reader: ByteReader, verifyCrc: boolean): PngChunk {
+/** Reads one chunk (length, type, data, CRC), bounds-checked; the CRC is checked when asked. */
+export function readChunk(reader: ByteReader, verifyCrc: boolean): PngChunk {
   const length = reader.u32be();
   if (length > MAX_U31) throw invalidImage('PNG chunk length is invalid');
   const typeAndData = reader.take(4 + length);

@@ -3,14 +3,16 @@ import { PipelineError } from '../../lib/errors';
 import { resizeToFit } from '../resize';
 import type { ImageFormat, ImageHeader, RgbaImage } from '../types';
 import { decodeJpegWithin } from './jpeg-within';
+import { decodePngWithin } from './png-within';
 import { decodeGif } from './gif';
 import { extractFirstWebpFrame, isAnimatedWebp } from './webp-frame';
 
 /**
  * Decodes the (first frame of the) image to RGBA no larger than `maxEdge` on
  * its longest side, in stored orientation (EXIF orientation not applied).
- * JPEG is decoded straight to that size; the other formats are decoded at
- * full size by their codec, checked against the header, then reduced. The
+ * JPEG and PNG are decoded straight to that size by streaming TypeScript
+ * decoders; GIF and WebP are decoded at full size, checked against the
+ * header, then reduced. The
  * header has already been checked against the limits and the file's
  * structure walked to its end.
  * @throws PipelineError `invalid_image` when the codec fails or its output
@@ -23,6 +25,7 @@ export async function decodeImage(
   maxEdge: number,
 ): Promise<RgbaImage> {
   if (header.format === 'jpeg') return decodeJpegWithin(bytes, header, maxEdge);
+  if (header.format === 'png') return decodePngWithin(bytes, header, maxEdge);
   let image: RgbaImage;
   try {
     image = await decodeByFormat(bytes, { ...header, format: header.format }, codecs);
@@ -42,12 +45,10 @@ export async function decodeImage(
 
 async function decodeByFormat(
   bytes: Uint8Array,
-  header: ImageHeader & { format: Exclude<ImageFormat, 'jpeg'> },
+  header: ImageHeader & { format: Exclude<ImageFormat, 'jpeg' | 'png'> },
   codecs: Codecs,
 ): Promise<RgbaImage> {
   switch (header.format) {
-    case 'png':
-      return codecs.decodePng(bytes);
     case 'gif':
       return decodeGif(bytes, { maxPixels: header.width * header.height });
     case 'webp':

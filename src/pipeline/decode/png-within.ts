@@ -1,0 +1,30 @@
+import { createBlockReducer } from '../reduce-blocks';
+import { createRowResampler } from '../resample-rows';
+import { fitWithin } from '../resize';
+import type { PixelSink } from '../rows';
+import type { ImageHeader, RgbaImage } from '../types';
+import { decodePng } from './png';
+
+/**
+ * Decodes a PNG straight to at most `maxEdge` pixels on its longest side,
+ * never holding the full-resolution frame: rows are inflated, unfiltered and
+ * resampled as they stream. Sequential PNGs are area-resampled to exactly
+ * fit; Adam7 PNGs deliver pixels out of order, so they are averaged in whole
+ * blocks (the smallest integer factor that fits), which may come out a
+ * little smaller than `maxEdge`.
+ * @throws PipelineError `invalid_image`, `dimensions_exceeded`
+ */
+export async function decodePngWithin(bytes: Uint8Array, header: ImageHeader, maxEdge: number): Promise<RgbaImage> {
+  const { width, height } = header;
+  const maxPixels = width * height;
+  if (header.interlaced) {
+    const reducer = createBlockReducer(width, height, Math.ceil(Math.max(width, height) / maxEdge));
+    await decodePng(bytes, reducer, { maxPixels });
+    return reducer.finish();
+  }
+  const target = fitWithin(width, height, maxEdge);
+  const resampler = createRowResampler(width, height, target.width, target.height);
+  const sink: PixelSink = { put: (y, rgba) => resampler.put(y, rgba) };
+  await decodePng(bytes, sink, { maxPixels });
+  return resampler.finish();
+}
