@@ -28,7 +28,8 @@ const SHORT = 'PNG image data is too short';
  */
 export class ZlibReader {
   private readonly input: Iterator<Uint8Array>;
-  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  // Typed from the stream itself: workerd's and the DOM's declarations of the writable side differ.
+  private readonly writer: ReturnType<DecompressionStream['writable']['getWriter']>;
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   /** The write (or close) in flight; it never rejects (errors surface on the read side). */
   private writing: Promise<void> | undefined;
@@ -94,7 +95,7 @@ export class ZlibReader {
     if (this.writing !== undefined) return this.writing;
     if (this.inputDone) return undefined;
     const next = this.input.next();
-    const write = next.done ? this.writer.close() : this.writer.write(next.value);
+    const write = next.done ? this.writer.close() : this.writer.write(next.value as Uint8Array<ArrayBuffer>);
     if (next.done) this.inputDone = true;
     this.writing = write.then(
       () => {
