@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { makeFixtures } from '../fixtures/make';
+import { seededRandom } from '../fixtures/bytes';
+import { encodeGif } from '../helpers/gif-encode';
+import { makeJpeg, riffChunk, vp8Payload, vp8xPayload, webpFile } from '../helpers/image-bytes';
+import { expectError, storageSnapshot, tokenFor, upload } from '../helpers/api';
+
+const fixtures = await makeFixtures();
+
+/** A GIF of `frames` 1×1 frames on a `width`×`height` screen. */
+function manyFrameGif(frames: number, width = 1, height = 1): Uint8Array {
+  const frame = { width: 1, height: 1, indices: [0] };
+  return encodeGif(
+    Array.from({ length: frames }, () => frame),
+    { width, height, palette: [[0, 0, 0]] },
+  );
+}
+
+describe('bombs and CPU burners are refused from the header, before decoding', () => {
+  it.each<[string, () => Uint8Array, number, string]>([
+    ['JPEG declaring 65500×65500', () => fixtures.get('huge-dimensions.jpg').bytes, 422, 'dimensions_exceeded'],
+    ['PNG declaring 20000×20000', () => fixtures.get('huge-dimensions.png').bytes, 422, 'dimensions_exceeded'],
+    ['GIF screen of 20000×20000', () => manyFrameGif(1, 20000, 20000), 422, 'dimensions_exceeded'],
+    [
+      'WebP canvas of 20000×20000',
+      () => webpFile(riffChunk('VP8X', vp8xPayload(0, 20000, 20000)), riffChunk('VP8 ', vp8Payload(16, 16))),
+      422,
+      'dimensions_exceeded',
+    ],
+    [
+      'progressive JPEG with 5000 scans',
+      () => makeJpeg({ sof: 0xc2, scans: 5000, entropy: [1] }),
+      422,
+      'invalid_image',
+    ],
+    ['GIF with 5000 frames', () => manyFrameGif(5000), 422, 'dimensions_exceeded'],
+  ])('%s → %i %s, nothing stored', async (_name, make, status, code) => {
+    const token = await tokenFor('bomber');
+    const before = await storageSnapshot();
+    await expectError(await upload('/images', make(), { token, contentType: 'image/png' }), status, code);
+    expect(await storageSnapshot()).toEqual(before);
+  });
+});
+
+describe('codec hygiene', () => {
+  it('200 corrupt WebP files reaching libwebp, then a valid upload succeeds', async () => {
+    const token = await tokenFor('hygiene');
+    const valid = fixtures.getAccepted('alpha.webp').bytes;
+    const random = seededRandom(404);
+    // Corrupt only the bitstream after the container and frame headers, so the
+    // files pass the structure walk and the damage reaches the WASM decoder.
+    const headerEnd = 64;
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 200; i++) {
+      const corrupt = valid.slice();
+      for (let k = 0; k < 16; k++) {
+        const at = headerEnd + Math.floor(random() * (corrupt.length - headerEnd));
+        corrupt[at] = Math.floor(random() * 256);
+      }
+      const response = await upload('/images', corrupt, { token, contentType: 'image/webp' });
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      expect(response.status).toBeLessThan(500);
+      await response.arrayBuffer();
+    }
+    expect(statuses.get(422) ?? 0).toBeGreaterThan(50);
+    const after = await upload('/images', valid, { token, contentType: 'image/webp' });
+    expect(after.status).toBe(201);
+  });
+});
