@@ -190,7 +190,8 @@ export async function createNaivePipeline(): Promise<NaivePipeline> {
   }
 
   return async (bytes, options) => {
-    const stage = options.onStage ?? (() => {});
+    // The naive pipeline has a separate orient stage (the gateway orients while decoding).
+    const stage = (options.onStage ?? (() => {})) as (stage: string) => void;
     const header = probeImage(bytes);
     checkLimits(header, options.limits);
     stage('probe');

@@ -2,7 +2,6 @@ import type { Codecs } from '../codecs/types';
 import { decodeImage } from './decode';
 import { encodeWebp, type EncodedImage } from './encode';
 import { checkLimits, type InputLimits } from './limits';
-import { applyOrientation } from './orient';
 import { probeImage } from './probe';
 import { resizeToFit } from './resize';
 import { sniffFormat } from './sniff';
@@ -25,7 +24,8 @@ export interface ProcessOptions {
 }
 
 /** The stages of {@link processImage}, in order. */
-export type PipelineStage = 'probe' | 'decode' | 'orient' | 'encode-main' | 'resize' | 'encode-thumb';
+/** (EXIF orientation is applied inside `decode`, as pixels are placed.) */
+export type PipelineStage = 'probe' | 'decode' | 'encode-main' | 'resize' | 'encode-thumb';
 
 export interface ProcessedImage {
   /** The upright, metadata-free main image. */
@@ -42,8 +42,8 @@ export interface ProcessedImage {
  * The whole image pipeline, top to bottom: detect the format from magic
  * bytes, read the header, refuse what is over the limits, walk the file's
  * structure to its end, decode (straight to at most `maxOutputEdge` where the
- * format allows), apply EXIF orientation, encode the main image, resize and
- * encode the thumbnail.
+ * format allows, upright for the EXIF orientation), encode the main image,
+ * resize and encode the thumbnail.
  *
  * @throws PipelineError `unsupported_media_type` (not JPEG/PNG/WebP/GIF),
  *   `dimensions_exceeded` (over a limit), `invalid_image` (truncated, corrupt,
@@ -60,10 +60,8 @@ export async function processImage(
   checkLimits(header, options.limits);
   assertComplete(bytes, format);
   stage('probe');
-  const decoded = await decodeImage(bytes, header, codecs, options.maxOutputEdge);
+  const upright = await decodeImage(bytes, header, codecs, options.maxOutputEdge);
   stage('decode');
-  const upright = applyOrientation(decoded, header.orientation);
-  stage('orient');
   const main = await encodeWebp(upright, options.mainQuality, codecs);
   stage('encode-main');
   const small = resizeToFit(upright, options.thumbMaxEdge);

@@ -48,3 +48,35 @@ function sourceIndex(orientation: Exclude<Orientation, 1>, w: number, h: number)
       return (x, y) => x * w + (w - 1 - y);
   }
 }
+
+/**
+ * The inverse of {@link applyOrientation}'s mapping: for a pixel at (x, y) of
+ * the stored `w`×`h` image, its index in the upright image. Streaming
+ * decoders use it to write pixels straight to their upright place, so no
+ * second frame is needed to rotate.
+ */
+export function uprightIndex(orientation: Orientation, w: number, h: number): (x: number, y: number) => number {
+  switch (orientation) {
+    case 1:
+      return (x, y) => y * w + x;
+    case 2:
+      return (x, y) => y * w + (w - 1 - x);
+    case 3:
+      return (x, y) => (h - 1 - y) * w + (w - 1 - x);
+    case 4:
+      return (x, y) => (h - 1 - y) * w + x;
+    case 5:
+      return (x, y) => x * h + y;
+    case 6:
+      return (x, y) => x * h + (h - 1 - y);
+    case 7:
+      return (x, y) => (w - 1 - x) * h + (h - 1 - y);
+    case 8:
+      return (x, y) => (w - 1 - x) * h + y;
+  }
+}
+
+/** The upright size of a `w`×`h` stored image. */
+export function uprightSize(orientation: Orientation, w: number, h: number): { width: number; height: number } {
+  return orientation >= 5 ? { width: h, height: w } : { width: w, height: h };
+}

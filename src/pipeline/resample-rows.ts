@@ -1,10 +1,11 @@
-import type { RgbaImage } from './types';
+import { uprightIndex, uprightSize } from './orient';
+import type { Orientation, RgbaImage } from './types';
 
 /** Receives a source image's rows in order and builds the resampled image. */
 export interface RowResampler {
   /** Source row `y` (full width, 8-bit RGBA); rows must arrive in order 0, 1, 2, … */
   put(y: number, rgba: Uint8Array | Uint8ClampedArray): void;
-  /** The finished image; call after the last row. */
+  /** The finished image, upright; call after the last row. */
   finish(): RgbaImage;
 }
 
@@ -34,14 +35,24 @@ function axisWeights(src: number, dst: number) {
  * Streams a `srcW`×`srcH` image into a `dstW`×`dstH` one (each no larger than
  * the source) by exact area averaging: every destination pixel is the mean of
  * the source area it covers, fractional edges included, with colour weighted
- * by alpha. Memory is the output plus two rows of accumulators, so a large
+ * by alpha. Each finished pixel is written straight to its place in the
+ * image upright for `orientation` (EXIF), so no second frame is needed to
+ * rotate. Memory is the output plus two rows of accumulators, so a large
  * decode never needs its full-resolution frame.
  */
-export function createRowResampler(srcW: number, srcH: number, dstW: number, dstH: number): RowResampler {
+export function createRowResampler(
+  srcW: number,
+  srcH: number,
+  dstW: number,
+  dstH: number,
+  orientation: Orientation = 1,
+): RowResampler {
   if (dstW > srcW || dstH > srcH || dstW < 1 || dstH < 1) {
     throw new RangeError(`cannot area-resample ${srcW}x${srcH} to ${dstW}x${dstH}`);
   }
-  if (dstW === srcW && dstH === srcH) return createRowCopier(srcW, srcH);
+  const place = uprightIndex(orientation, dstW, dstH);
+  const upright = uprightSize(orientation, dstW, dstH);
+  if (dstW === srcW && dstH === srcH) return createRowCopier(srcW, srcH, orientation);
   const xs = axisWeights(srcW, dstW);
   const ys = axisWeights(srcH, dstH);
   const out = new Uint8ClampedArray(dstW * dstH * 4);
@@ -52,16 +63,16 @@ export function createRowResampler(srcW: number, srcH: number, dstW: number, dst
   const fullWeight = srcW * srcH; // total weight of one destination pixel
 
   function flush(target: number) {
-    const o = target * dstW * 4;
     for (let x = 0; x < dstW; x++) {
       const k = x * 4;
+      const o = place(x, target) * 4;
       const alpha = current[k + 3]!;
       if (alpha > 0) {
-        out[o + k] = current[k]! / alpha;
-        out[o + k + 1] = current[k + 1]! / alpha;
-        out[o + k + 2] = current[k + 2]! / alpha;
+        out[o] = current[k]! / alpha;
+        out[o + 1] = current[k + 1]! / alpha;
+        out[o + 2] = current[k + 2]! / alpha;
       }
-      out[o + k + 3] = alpha / fullWeight;
+      out[o + 3] = alpha / fullWeight;
     }
     [current, next] = [next, current];
     next.fill(0);
@@ -107,23 +118,28 @@ export function createRowResampler(srcW: number, srcH: number, dstW: number, dst
     },
     finish() {
       if (currentRow < dstH) throw new RangeError(`resampler received ${currentRow} of ${dstH} rows`);
-      return { width: dstW, height: dstH, data: out };
+      return { ...upright, data: out };
     },
   };
 }
 
-/** The same-size case: rows are copied into place. */
-function createRowCopier(width: number, height: number): RowResampler {
+/** The same-size case: rows are copied into (upright) place. */
+function createRowCopier(width: number, height: number, orientation: Orientation): RowResampler {
   const out = new Uint8ClampedArray(width * height * 4);
+  const place = uprightIndex(orientation, width, height);
   let rows = 0;
   return {
     put(y, rgba) {
-      out.set(rgba.subarray(0, width * 4), y * width * 4);
+      if (orientation === 1) {
+        out.set(rgba.subarray(0, width * 4), y * width * 4);
+      } else {
+        for (let x = 0; x < width; x++) out.set(rgba.subarray(x * 4, x * 4 + 4), place(x, y) * 4);
+      }
       rows++;
     },
     finish() {
       if (rows < height) throw new RangeError(`copier received ${rows} of ${height} rows`);
-      return { width, height, data: out };
+      return { ...uprightSize(orientation, width, height), data: out };
     },
   };
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createRowResampler } from '../../src/pipeline/resample-rows';
-import type { RgbaImage } from '../../src/pipeline/types';
+import { applyOrientation } from '../../src/pipeline/orient';
+import type { Orientation, RgbaImage } from '../../src/pipeline/types';
 import { noise, paint, quadrants } from '../fixtures/pixels';
 
-function resample(image: RgbaImage, dw: number, dh: number): RgbaImage {
-  const resampler = createRowResampler(image.width, image.height, dw, dh);
+function resample(image: RgbaImage, dw: number, dh: number, orientation: Orientation = 1): RgbaImage {
+  const resampler = createRowResampler(image.width, image.height, dw, dh, orientation);
   for (let y = 0; y < image.height; y++) {
     resampler.put(y, image.data.subarray(y * image.width * 4, (y + 1) * image.width * 4));
   }
@@ -78,6 +79,22 @@ describe('createRowResampler', () => {
     expect(Array.from(q.data.subarray(0, 4))).toEqual([255, 0, 0, 255]);
     expect(Array.from(q.data.subarray((12 * 16 - 1) * 4))).toEqual([255, 255, 255, 255]);
   });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8] as Orientation[])(
+    'writes orientation %i upright as it goes (same as orienting afterwards), resampled and copied',
+    (orientation) => {
+      const image = noise(13, 7, orientation);
+      for (const [dw, dh] of [
+        [13, 7],
+        [6, 4],
+      ] as const) {
+        const fused = resample(image, dw, dh, orientation);
+        const after = applyOrientation(resample(image, dw, dh), orientation);
+        expect([fused.width, fused.height]).toEqual([after.width, after.height]);
+        expect(Array.from(fused.data)).toEqual(Array.from(after.data));
+      }
+    },
+  );
 
   it('refuses to upscale and notices missing rows', () => {
     expect(() => createRowResampler(10, 10, 11, 10)).toThrow(RangeError);

@@ -1,7 +1,9 @@
 import type { Codecs } from '../../codecs/types';
 import { PipelineError } from '../../lib/errors';
-import { resizeToFit } from '../resize';
-import type { ImageFormat, ImageHeader, RgbaImage } from '../types';
+import { createRowResampler } from '../resample-rows';
+import { fitWithin } from '../resize';
+import { applyOrientation } from '../orient';
+import type { ImageFormat, ImageHeader, Orientation, RgbaImage } from '../types';
 import { decodeJpegWithin } from './jpeg-within';
 import { decodePngWithin } from './png-within';
 import { decodeGif } from './gif';
@@ -9,7 +11,8 @@ import { extractFirstWebpFrame, isAnimatedWebp } from './webp-frame';
 
 /**
  * Decodes the (first frame of the) image to RGBA no larger than `maxEdge` on
- * its longest side, in stored orientation (EXIF orientation not applied).
+ * its longest side, upright: the EXIF orientation is applied as pixels are
+ * placed, so no second frame is made to rotate.
  * JPEG and PNG are decoded straight to that size by streaming TypeScript
  * decoders; GIF and WebP are decoded at full size, checked against the
  * header, then reduced. The
@@ -40,7 +43,7 @@ export async function decodeImage(
       details: { header: `${header.width}x${header.height}`, decoded: `${image.width}x${image.height}` },
     });
   }
-  return resizeToFit(image, maxEdge);
+  return reduceFrame(image, maxEdge, header.orientation);
 }
 
 async function decodeByFormat(
@@ -69,4 +72,18 @@ async function decodeAnimatedWebp(bytes: Uint8Array, codecs: Codecs): Promise<Rg
     canvas.set(pixels.data.subarray(from, from + cols * 4), ((frame.y + y) * frame.canvasWidth + frame.x) * 4);
   }
   return { width: frame.canvasWidth, height: frame.canvasHeight, data: canvas };
+}
+
+/**
+ * Area-resamples a full frame down to fit `maxEdge`, upright, row by row: the only
+ * new memory is the output (a Lanczos pass would need float intermediates of
+ * several times the frame).
+ */
+function reduceFrame(image: RgbaImage, maxEdge: number, orientation: Orientation): RgbaImage {
+  const target = fitWithin(image.width, image.height, maxEdge);
+  if (target.width === image.width && target.height === image.height) return applyOrientation(image, orientation);
+  const resampler = createRowResampler(image.width, image.height, target.width, target.height, orientation);
+  const rowBytes = image.width * 4;
+  for (let y = 0; y < image.height; y++) resampler.put(y, image.data.subarray(y * rowBytes, (y + 1) * rowBytes));
+  return resampler.finish();
 }

@@ -1,3 +1,4 @@
+import { applyOrientation } from '../orient';
 import { createBlockReducer } from '../reduce-blocks';
 import { createRowResampler } from '../resample-rows';
 import { fitWithin } from '../resize';
@@ -7,6 +8,7 @@ import { decodePng } from './png';
 
 /**
  * Decodes a PNG straight to at most `maxEdge` pixels on its longest side,
+ * upright (EXIF orientation from eXIf applied),
  * never holding the full-resolution frame: rows are inflated, unfiltered and
  * resampled as they stream. Sequential PNGs are area-resampled to exactly
  * fit; Adam7 PNGs deliver pixels out of order, so they are averaged in whole
@@ -20,10 +22,10 @@ export async function decodePngWithin(bytes: Uint8Array, header: ImageHeader, ma
   if (header.interlaced) {
     const reducer = createBlockReducer(width, height, Math.ceil(Math.max(width, height) / maxEdge));
     await decodePng(bytes, reducer, { maxPixels });
-    return reducer.finish();
+    return applyOrientation(reducer.finish(), header.orientation);
   }
   const target = fitWithin(width, height, maxEdge);
-  const resampler = createRowResampler(width, height, target.width, target.height);
+  const resampler = createRowResampler(width, height, target.width, target.height, header.orientation);
   const sink: PixelSink = { put: (y, rgba) => resampler.put(y, rgba) };
   await decodePng(bytes, sink, { maxPixels });
   return resampler.finish();
