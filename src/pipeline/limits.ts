@@ -3,18 +3,52 @@ import type { ImageHeader } from './types';
 
 /**
  * What one image may cost, of a Worker isolate's 128 MB: the rest is the
- * runtime, the code, the upload's bytes and a concurrent request's buffers.
+ * runtime, the code and a concurrent request's buffers. Heavy work is
+ * serialized per isolate, so one image at a time spends this.
  */
 export const MEMORY_BUDGET_MIB = 96;
 
 /**
- * Peak bytes per pixel of the stored main image (RGBA frame, its oriented
- * copy and libwebp's encoder memory), from `npm run bench:memory`.
+ * Costs inside the budget that do not scale with the output: the JS heap in
+ * use, the uploaded bytes (≤ 10 MiB) and the thumbnail's encode. From
+ * `npm run bench:memory` (about 10 MiB of heap, 3–8 MiB of upload).
  */
-export const BYTES_PER_OUTPUT_PIXEL = 20;
+const FIXED_MIB = 24;
 
-/** The largest MAX_OUTPUT_EDGE whose worst case (a square image) fits {@link MEMORY_BUDGET_MIB}. */
-export const MAX_OUTPUT_EDGE_IN_BUDGET = Math.floor(Math.sqrt((MEMORY_BUDGET_MIB * 2 ** 20) / BYTES_PER_OUTPUT_PIXEL));
+/** MiB left for the one image-sized allocation that dominates a request. */
+const SCALED_BUDGET_BYTES = (MEMORY_BUDGET_MIB - FIXED_MIB) * 2 ** 20;
+
+/**
+ * Peak bytes per pixel of an opaque main image at `encode-main`: its RGBA
+ * frame (4) and libwebp's encoder heap (about 11), from bench:memory.
+ */
+export const BYTES_PER_OUTPUT_PIXEL = 16;
+
+/**
+ * The same with alpha: libwebp compresses the alpha plane with its lossless
+ * encoder, and its heap grows to about 33 bytes per pixel (bench:memory:
+ * 71 MiB for a 1374×1374 RGBA output, its heap growing in steps), plus the frame.
+ */
+export const BYTES_PER_ALPHA_OUTPUT_PIXEL = 48;
+
+const edgeFor = (bytesPerPixel: number) => Math.floor(Math.sqrt(SCALED_BUDGET_BYTES / bytesPerPixel));
+
+/** The largest MAX_OUTPUT_EDGE whose worst case (a square opaque image) fits {@link MEMORY_BUDGET_MIB}. */
+export const MAX_OUTPUT_EDGE_IN_BUDGET = edgeFor(BYTES_PER_OUTPUT_PIXEL);
+
+/**
+ * Images that may carry alpha are stored at most this large (1254 with the
+ * defaults): at 2048×2048 the alpha encoder alone needs over 110 MiB.
+ */
+export const MAX_ALPHA_OUTPUT_EDGE = edgeFor(BYTES_PER_ALPHA_OUTPUT_PIXEL);
+
+/**
+ * WebP input is decoded by libwebp as a full frame (no streaming decoder is
+ * available): its WASM heap (up to about 8 bytes per pixel for lossless) plus
+ * the frame copied out (4) must fit beside the output, so WebP inputs are
+ * capped at this many pixels (about 4.9 MP with the defaults: 2560×1900).
+ */
+export const MAX_WEBP_INPUT_PIXELS = Math.floor((SCALED_BUDGET_BYTES - 16 * 2 ** 20) / 12);
 
 /** Limits checked from the header, before any pixel is decoded. */
 export interface InputLimits {
@@ -37,6 +71,13 @@ export function checkLimits(header: ImageHeader, limits: InputLimits): void {
       'dimensions_exceeded',
       `Image is ${width}x${height}; the limit is ${limits.maxWidth}x${limits.maxHeight}`,
       { details: { width, height, maxWidth: limits.maxWidth, maxHeight: limits.maxHeight } },
+    );
+  }
+  if (header.format === 'webp' && width * height > MAX_WEBP_INPUT_PIXELS) {
+    throw new PipelineError(
+      'dimensions_exceeded',
+      `WebP images may have at most ${MAX_WEBP_INPUT_PIXELS} pixels; this one has ${width * height}`,
+      { details: { width, height, maxPixels: MAX_WEBP_INPUT_PIXELS } },
     );
   }
   if (frames > limits.maxFrames) {

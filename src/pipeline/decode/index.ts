@@ -2,6 +2,7 @@ import type { Codecs } from '../../codecs/types';
 import { PipelineError } from '../../lib/errors';
 import { createRowResampler } from '../resample-rows';
 import { fitWithin } from '../resize';
+import { MAX_ALPHA_OUTPUT_EDGE } from '../limits';
 import { applyOrientation } from '../orient';
 import type { ImageFormat, ImageHeader, Orientation, RgbaImage } from '../types';
 import { decodeJpegWithin } from './jpeg-within';
@@ -10,8 +11,9 @@ import { decodeGif } from './gif';
 import { extractFirstWebpFrame, isAnimatedWebp } from './webp-frame';
 
 /**
- * Decodes the (first frame of the) image to RGBA no larger than `maxEdge` on
- * its longest side, upright: the EXIF orientation is applied as pixels are
+ * Decodes the (first frame of the) image to RGBA no larger than
+ * `maxOutputEdge` (for images that may carry alpha, {@link MAX_ALPHA_OUTPUT_EDGE})
+ * on its longest side, upright: the EXIF orientation is applied as pixels are
  * placed, so no second frame is made to rotate.
  * JPEG and PNG are decoded straight to that size by streaming TypeScript
  * decoders; GIF and WebP are decoded at full size, checked against the
@@ -25,8 +27,9 @@ export async function decodeImage(
   bytes: Uint8Array,
   header: ImageHeader,
   codecs: Codecs,
-  maxEdge: number,
+  maxOutputEdge: number,
 ): Promise<RgbaImage> {
+  const maxEdge = header.hasAlpha ? Math.min(maxOutputEdge, MAX_ALPHA_OUTPUT_EDGE) : maxOutputEdge;
   if (header.format === 'jpeg') return decodeJpegWithin(bytes, header, maxEdge);
   if (header.format === 'png') return decodePngWithin(bytes, header, maxEdge);
   let image: RgbaImage;
