@@ -21,10 +21,18 @@ export interface GifDecodeOptions {
  * a valid stream) is not an error: the pixels not yet drawn stay transparent,
  * as browsers show a partial frame. Run `assertComplete` first to reject files
  * whose block structure is cut short.
+ *
+ * The frame is held as palette indices (1 byte per pixel); the screen is
+ * produced one RGBA row at a time through `onRow`, top to bottom, so a caller
+ * can resample it without a full RGBA frame.
  * @throws dimensions_exceeded when the screen or the first frame has more than `maxPixels` pixels (checked before allocating).
  * @throws invalid_image when the block structure is corrupt, there is no image or no colour table.
  */
-export function decodeGif(bytes: Uint8Array, options: GifDecodeOptions): RgbaImage {
+export function decodeGifRows(
+  bytes: Uint8Array,
+  options: GifDecodeOptions,
+  onRow: (y: number, rgba: Uint8ClampedArray) => void,
+): { width: number; height: number } {
   const { screen, frames } = readGif(bytes);
   const first = frames.next();
   if (first.done) throw invalidImage('GIF has no image');
@@ -35,10 +43,47 @@ export function decodeGif(bytes: Uint8Array, options: GifDecodeOptions): RgbaIma
   const palette = frame.localPalette ?? screen.globalPalette;
   if (palette === undefined) throw invalidImage('GIF colour table is missing');
 
-  const data = new Uint8ClampedArray(screen.width * screen.height * 4);
-  const draw = frameWriter(frame, screen, palette, data);
-  decodeLzw(readSubBlocks(bytes, frame.dataOffset), frame.minCodeSize, frame.width * frame.height, draw);
-  return { width: screen.width, height: screen.height, data };
+  const indices = new Uint8Array(frame.width * frame.height);
+  let written = 0;
+  decodeLzw(readSubBlocks(bytes, frame.dataOffset), frame.minCodeSize, indices.length, (index) => {
+    indices[written++] = index;
+  });
+  // Stream row s holds frame row order[s]; invert it to know which frame rows were drawn.
+  const order = frame.interlaced ? interlacedRowOrder(frame.height) : undefined;
+  const streamRowOf = new Uint32Array(frame.height);
+  for (let s = 0; s < frame.height; s++) streamRowOf[order ? order[s]! : s] = s;
+
+  const colours = palette.length / 3;
+  const row = new Uint8ClampedArray(screen.width * 4);
+  for (let y = 0; y < screen.height; y++) {
+    row.fill(0);
+    const fy = y - frame.top;
+    if (fy >= 0 && fy < frame.height) {
+      const start = streamRowOf[fy]! * frame.width;
+      for (let fx = 0; fx < frame.width; fx++) {
+        const sx = frame.left + fx;
+        if (sx >= screen.width || start + fx >= written) break;
+        const index = indices[start + fx]!;
+        if (index === frame.transparentIndex || index >= colours) continue;
+        const o = sx * 4;
+        row[o] = palette[index * 3]!;
+        row[o + 1] = palette[index * 3 + 1]!;
+        row[o + 2] = palette[index * 3 + 2]!;
+        row[o + 3] = 255;
+      }
+    }
+    onRow(y, row);
+  }
+  return { width: screen.width, height: screen.height };
+}
+
+/** {@link decodeGifRows} collected into one RGBA image of the logical screen's size (for tests and tools). */
+export function decodeGif(bytes: Uint8Array, options: GifDecodeOptions): RgbaImage {
+  const rows: Uint8ClampedArray[] = [];
+  const size = decodeGifRows(bytes, options, (_y, rgba) => rows.push(rgba.slice()));
+  const data = new Uint8ClampedArray(size.width * size.height * 4);
+  rows.forEach((row, y) => data.set(row, y * size.width * 4));
+  return { ...size, data };
 }
 
 function checkPixels(width: number, height: number, maxPixels: number): void {
@@ -51,39 +96,6 @@ function checkPixels(width: number, height: number, maxPixels: number): void {
       },
     );
   }
-}
-
-/**
- * A callback for the LZW decoder that receives the frame's palette indices in
- * stream order and writes them to the screen, following the interlaced row
- * order (rows 0, 8, 16…; 4, 12…; 2, 6…; 1, 3…) when the frame is interlaced.
- */
-function frameWriter(
-  frame: GifFrame,
-  screen: GifScreen,
-  palette: Uint8Array,
-  out: Uint8ClampedArray,
-): (index: number) => void {
-  const rows = frame.interlaced ? interlacedRowOrder(frame.height) : undefined;
-  const colours = palette.length / 3;
-  let x = 0;
-  let rowInStream = 0;
-  let screenRow = frame.top + (rows?.[0] ?? 0);
-  return (index) => {
-    const sx = frame.left + x;
-    if (sx < screen.width && screenRow < screen.height && index !== frame.transparentIndex && index < colours) {
-      const o = (screenRow * screen.width + sx) * 4;
-      out[o] = palette[index * 3]!;
-      out[o + 1] = palette[index * 3 + 1]!;
-      out[o + 2] = palette[index * 3 + 2]!;
-      out[o + 3] = 255;
-    }
-    if (++x === frame.width) {
-      x = 0;
-      rowInStream++;
-      screenRow = frame.top + (rows === undefined ? rowInStream : (rows[rowInStream] ?? frame.height));
-    }
-  };
 }
 
 /** The frame row for each row in the stream, for an interlaced image (GIF89a Appendix E). */
