@@ -53,9 +53,15 @@ export function createApp(deps: AppDeps) {
   return app;
 }
 
-/** Internal detail goes to the log, with the request id; never to the client. */
+/**
+ * Internal detail goes to the log, with the request id; never to the client.
+ * An expected failure (a storage outage) logs its chain of causes on one
+ * line; anything else is a bug and logs its stacks.
+ */
 function logError(c: Context<AppEnv>, error: unknown) {
+  const causes = (e: unknown): string[] => (e instanceof Error ? [`${e.name}: ${e.message}`, ...causes(e.cause)] : []);
   const describe = (e: unknown): unknown =>
     e instanceof Error ? { name: e.name, message: e.message, stack: e.stack, cause: describe(e.cause) } : e;
-  console.error(JSON.stringify({ requestId: c.get('requestId'), path: c.req.path, error: describe(error) }));
+  const detail = error instanceof ApiError ? { code: error.code, causes: causes(error) } : { error: describe(error) };
+  console.error(JSON.stringify({ requestId: c.get('requestId'), path: c.req.path, ...detail }));
 }

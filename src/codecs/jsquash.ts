@@ -1,5 +1,3 @@
-import mozjpegDecoderFactory from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
-import initPng, { decode as decodePngWasm } from '@jsquash/png/codec/pkg/squoosh_png.js';
 import webpDecoderFactory from '@jsquash/webp/codec/dec/webp_dec.js';
 import webpEncoderFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
@@ -42,24 +40,12 @@ function toRgba(result: RgbaImage | null, what: string): RgbaImage {
 
 /** Builds the {@link Codecs} from compiled modules. Call once per isolate. */
 export function createCodecs(modules: CodecModules): Codecs {
-  // wasm-bindgen's PNG glue keeps one instance per module scope; it has no
-  // per-call state that survives a failed decode (it frees its input buffer).
-  let pngReady: Promise<unknown> | undefined;
   // low_memory trades a little encoder speed for memory (a 2016x1512 encode's
   // WASM heap drops from 40 to 34 MiB, same output size); see bench/README.md.
   const webpEncodeOptions = { ...webpDefaults, low_memory: 1 };
   type Factory = (options: object) => Promise<EmscriptenCodec>;
 
   return {
-    async decodeJpeg(bytes) {
-      const codec = await instantiate(mozjpegDecoderFactory as unknown as Factory, modules.jpegDecoder);
-      return toRgba(codec.decode!(bytes, false), 'JPEG decoder');
-    },
-    async decodePng(bytes) {
-      pngReady ??= initPng(modules.pngDecoder);
-      await pngReady;
-      return toRgba(decodePngWasm(bytes) as RgbaImage, 'PNG decoder');
-    },
     async decodeWebp(bytes) {
       const codec = await instantiate(webpDecoderFactory as unknown as Factory, modules.webpDecoder);
       return toRgba(codec.decode!(bytes), 'WebP decoder');

@@ -15,8 +15,6 @@ async function compile(specifier: string): Promise<WebAssembly.Module> {
  */
 export async function nodeCodecs(): Promise<Codecs> {
   const modules: CodecModules = {
-    jpegDecoder: await compile('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'),
-    pngDecoder: await compile('@jsquash/png/codec/pkg/squoosh_png_bg.wasm'),
     webpDecoder: await compile('@jsquash/webp/codec/dec/webp_dec.wasm'),
     webpEncoder: await compile('@jsquash/webp/codec/enc/webp_enc_simd.wasm'),
   };

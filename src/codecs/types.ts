@@ -1,15 +1,12 @@
 import type { RgbaImage } from '../pipeline/types';
 
 /**
- * The WASM codecs the pipeline uses. The pipeline only sees this interface;
+ * The WASM codecs the pipeline uses (JPEG, PNG and GIF are decoded in
+ * TypeScript, see src/pipeline/decode/). The pipeline only sees this interface;
  * how the WebAssembly modules are obtained differs by runtime (see
  * `workerd.ts` and `node.ts`), nothing else does.
  */
 export interface Codecs {
-  /** Decodes a JPEG to RGBA, ignoring EXIF orientation (the pipeline applies it). */
-  decodeJpeg(bytes: Uint8Array): Promise<RgbaImage>;
-  /** Decodes a PNG to 8-bit RGBA. */
-  decodePng(bytes: Uint8Array): Promise<RgbaImage>;
   /** Decodes a still WebP (VP8, VP8L or VP8X without animation) to RGBA. */
   decodeWebp(bytes: Uint8Array): Promise<RgbaImage>;
   /** Encodes RGBA pixels to a lossy WebP with no metadata chunks. */
@@ -18,8 +15,6 @@ export interface Codecs {
 
 /** The compiled WebAssembly modules {@link createCodecs} instantiates. */
 export interface CodecModules {
-  jpegDecoder: WebAssembly.Module;
-  pngDecoder: WebAssembly.Module;
   webpDecoder: WebAssembly.Module;
   /** The SIMD build of the libwebp encoder (workerd and Node ≥ 16 both have SIMD). */
   webpEncoder: WebAssembly.Module;

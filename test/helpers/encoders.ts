@@ -1,8 +1,11 @@
+import decodeJpegRaw, { init as initJpegDecoder } from '@jsquash/jpeg/decode';
+import jpegDecWasm from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
 import encodeJpegRaw, { init as initJpegEncoder } from '@jsquash/jpeg/encode';
 import jpegEncWasm from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
+import decodePngRaw, { init as initPngDecoder } from '@jsquash/png/decode';
 import encodePngRaw, { init as initPngEncoder } from '@jsquash/png/encode';
 // wasm-bindgen's .d.ts for this file lists its exports and hides that the
-// default import is the compiled module (same workaround as src/codecs/workerd.ts).
+// default import is the compiled module.
 import * as pngWasmNamespace from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
 import encodeWebpRaw, { init as initWebpEncoder } from '@jsquash/webp/encode';
 import webpEncWasm from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
@@ -30,6 +33,9 @@ const pngReady = once(() => (initPngEncoder as unknown as InitWithModule)(pngWas
 // the SIMD glue code, so it must be given the SIMD build of the module.
 const webpEncReady = once(() => (initWebpEncoder as unknown as InitWithModule)(webpEncWasm));
 const webpDecReady = once(() => (initWebpDecoder as unknown as InitWithModule)(webpDecWasm));
+const jpegDecReady = once(() => (initJpegDecoder as unknown as InitWithModule)(jpegDecWasm));
+// The PNG encoder and decoder share one wasm-bindgen module; init is idempotent.
+const pngDecReady = once(() => (initPngDecoder as unknown as InitWithModule)(pngWasm));
 
 /** The DOM's ImageData, which jSquash encoders take; workerd has no such global, a plain object will do. */
 type ImageDataLike = Parameters<typeof encodeJpegRaw>[0];
@@ -93,5 +99,27 @@ export async function decodeWebp(bytes: Uint8Array): Promise<RgbaImage> {
   await webpDecReady();
   const copy = bytes.slice().buffer;
   const decoded = await decodeWebpRaw(copy);
+  return { width: decoded.width, height: decoded.height, data: new Uint8ClampedArray(decoded.data) };
+}
+
+/**
+ * The JPEG oracle: mozjpeg's full-size decode (libjpeg-turbo islow IDCT, fancy
+ * upsampling). jSquash's `preserveOrientation: true` means "apply the EXIF orientation".
+ */
+export async function mozjpegDecode(
+  bytes: Uint8Array,
+  opts: { applyExifOrientation?: boolean } = {},
+): Promise<RgbaImage> {
+  await jpegDecReady();
+  const decoded = await decodeJpegRaw(bytes.slice().buffer, {
+    preserveOrientation: opts.applyExifOrientation ?? false,
+  });
+  return { width: decoded.width, height: decoded.height, data: new Uint8ClampedArray(decoded.data) };
+}
+
+/** The PNG oracle: jSquash's PNG decoder (Rust `png` crate, 16-bit stripped to the high byte). */
+export async function jsquashPngDecode(bytes: Uint8Array): Promise<RgbaImage> {
+  await pngDecReady();
+  const decoded = await decodePngRaw(bytes.slice().buffer);
   return { width: decoded.width, height: decoded.height, data: new Uint8ClampedArray(decoded.data) };
 }

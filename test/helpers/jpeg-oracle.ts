@@ -1,6 +1,6 @@
 import encodeJpegRaw, { init as initJpegEncoder } from '@jsquash/jpeg/encode';
 import jpegEncWasm from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
-import { workerdCodecs } from '../../src/codecs/workerd';
+import { mozjpegDecode as mozjpegFullDecode } from './encoders';
 import { decodeJpeg, type JpegScale } from '../../src/pipeline/decode/jpeg';
 import type { RgbaImage } from '../../src/pipeline/types';
 import { seededRandom } from '../fixtures/bytes';
@@ -41,7 +41,7 @@ export async function mozjpegEncode(img: RgbaImage, opts: MozjpegOptions = {}): 
 
 /** The oracle: mozjpeg's full-size decode (libjpeg-turbo islow IDCT, fancy upsampling). */
 export function mozjpegDecode(bytes: Uint8Array): Promise<RgbaImage> {
-  return workerdCodecs().decodeJpeg(bytes);
+  return mozjpegFullDecode(bytes);
 }
 
 /** Runs the decoder under test and collects its rows into an image, checking each row comes once, in order. */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { workerdCodecs } from '../../../src/codecs/workerd';
 import { PipelineError } from '../../../src/lib/errors';
 import { decodePng, type PngDecodeOptions } from '../../../src/pipeline/decode/png';
 import { ZlibReader } from '../../../src/pipeline/decode/png/inflate';
@@ -8,7 +7,7 @@ import type { RgbaImage } from '../../../src/pipeline/types';
 import { concat, zlibCompress } from '../../fixtures/bytes';
 import { noise } from '../../fixtures/pixels';
 import { pngChunk, readPngChunks, type PngChunk } from '../../fixtures/png';
-import { encodePng } from '../../helpers/encoders';
+import { encodePng, jsquashPngDecode } from '../../helpers/encoders';
 import { seededRandom } from '../../helpers/pipeline-error';
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
@@ -182,7 +181,7 @@ async function decodeFull(bytes: Uint8Array, options = LIMIT): Promise<RgbaImage
 }
 
 async function oracle(bytes: Uint8Array): Promise<RgbaImage> {
-  return workerdCodecs().decodePng(bytes);
+  return jsquashPngDecode(bytes);
 }
 
 /** Index of the first differing byte, with both values, or 'same'. */
