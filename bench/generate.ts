@@ -23,6 +23,8 @@ import { sniffFormat } from '../src/pipeline/sniff';
 import { encodeGif, type GifEncodeFrame, type Rgb } from '../test/helpers/gif-encode';
 import { GENERATOR_VERSION, INPUT_DIR, INPUTS, inputsAreCurrent, MANIFEST, type Manifest } from './inputs';
 import { loadDefaultConfig } from './config';
+import { seededRandom } from '../test/helpers/seeded-random';
+import { ADAM7 } from '../src/pipeline/decode/png/adam7';
 
 const require = createRequire(import.meta.url);
 
@@ -31,18 +33,6 @@ async function compile(specifier: string): Promise<WebAssembly.Module> {
 }
 
 // ---------------------------------------------------------------- pixels
-
-/** Deterministic PRNG (mulberry32, as in test/fixtures/bytes.ts): same seed, same pixels. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Picture {
   width: number;
@@ -316,16 +306,6 @@ interface RawPng {
   /** Returns the unfiltered bytes of pixel (x, y): 4 or 8 bytes. */
   pixel(x: number, y: number, into: Uint8Array, at: number): void;
 }
-
-const ADAM7 = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
-] as const;
 
 /** A hand-built RGBA PNG: IHDR, IDAT in 256 KiB chunks (zlib via node:zlib), IEND. */
 function buildPng(png: RawPng): Uint8Array {

@@ -1,14 +1,4 @@
-/** A small seeded PRNG (mulberry32): same seed, same sequence. Returns [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as mulberry32 } from '../test/helpers/seeded-random';
 
 /** Picks a key of `weights` with probability proportional to its weight. */
 export function pickWeighted<K extends string>(rand: () => number, weights: Record<K, number>): K {

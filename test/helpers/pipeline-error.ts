@@ -25,14 +25,4 @@ export function* prefixes(data: Uint8Array): Generator<Uint8Array> {
   for (let n = 0; n < data.length; n++) yield data.subarray(0, n);
 }
 
-/** A small deterministic PRNG (mulberry32) for reproducible fuzz cases. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './seeded-random';

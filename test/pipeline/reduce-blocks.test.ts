@@ -1,3 +1,4 @@
+import { ADAM7 } from '../../src/pipeline/decode/png/adam7';
 import { describe, expect, it } from 'vitest';
 import { areaReduce } from '../../src/pipeline/resize';
 import { createBlockReducer } from '../../src/pipeline/reduce-blocks';
@@ -6,16 +7,7 @@ import { noise } from '../fixtures/pixels';
 
 /** Feeds an image in Adam7 order: sparse rows (x0, dx) out of row order. */
 function feedAdam7(image: RgbaImage, sink: ReturnType<typeof createBlockReducer>) {
-  const passes = [
-    [0, 0, 8, 8],
-    [4, 0, 8, 8],
-    [0, 4, 4, 8],
-    [2, 0, 4, 4],
-    [0, 2, 2, 4],
-    [1, 0, 2, 2],
-    [0, 1, 1, 2],
-  ] as const;
-  for (const [x0, y0, dx, dy] of passes) {
+  for (const [x0, y0, dx, dy] of ADAM7) {
     for (let y = y0; y < image.height; y += dy) {
       const pixels: number[] = [];
       for (let x = x0; x < image.width; x += dx)

@@ -1,3 +1,4 @@
+import { ADAM7 } from '../../../src/pipeline/decode/png/adam7';
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../../src/lib/errors';
 import { decodePng, type PngDecodeOptions } from '../../../src/pipeline/decode/png';
@@ -67,17 +68,6 @@ function filterRow(type: number, raw: Uint8Array, prev: Uint8Array, bpp: number)
   }
   return out;
 }
-
-/** PNG §8.2 Adam7: (x0, y0, dx, dy) of passes 1..7. */
-const ADAM7 = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
-] as const;
 
 /** The uncompressed, filtered scanlines (the bytes the zlib stream holds). */
 function scanlines(img: RawImage, options: EncodeOptions = {}): Uint8Array {

@@ -15,7 +15,7 @@ export interface PassGeometry {
 }
 
 /** PNG §8.2 Adam7: (x0, y0, dx, dy) of passes 1..7. */
-const ADAM7: readonly (readonly [number, number, number, number])[] = [
+export const ADAM7: readonly (readonly [number, number, number, number])[] = [
   [0, 0, 8, 8],
   [4, 0, 8, 8],
   [0, 4, 4, 8],
