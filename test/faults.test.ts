@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, createScheduledController } from 'cloudflare:test';
 import { createApp } from '../src/app';
+import { runCleanup } from '../src/cleanup';
 import { workerdCodecs } from '../src/codecs/workerd';
 import worker from '../src/index';
 import { encodePng } from './helpers/encoders';
@@ -72,6 +73,16 @@ describe('a failure between R2 and D1 leaves no row and no visible image', () =>
     expect(await userKeys(user)).toEqual(orphans);
     await runCronHoursLater(2);
     expect(await userKeys(user)).toEqual([]);
+  });
+
+  it('the cleanup reports a row whose object went missing, and leaves the row', async () => {
+    const user = 'fault-missing';
+    const { response } = await uploadWithFaults('/images', user, {}, {});
+    const image = (await response.json()) as ImageJson;
+    await env.IMAGES.delete(keyOf(image.thumb_url));
+    const report = await runCleanup(env.IMAGES, env.DB, { now: Date.now() + 3600_000, graceMs: 0 });
+    expect(report.rowsMissingObjects).toContain(image.id);
+    expect(await userRows(user)).toEqual([image.id]);
   });
 
   it('the cron leaves objects that have rows alone', async () => {
