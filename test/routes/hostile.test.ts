@@ -3,7 +3,8 @@ import { makeFixtures } from '../fixtures/make';
 import { seededRandom } from '../fixtures/bytes';
 import { encodeGif } from '../helpers/gif-encode';
 import { makeJpeg, riffChunk, vp8Payload, vp8xPayload, webpFile } from '../helpers/image-bytes';
-import { expectError, storageSnapshot, tokenFor, upload } from '../helpers/api';
+import { expectError, keyOf, objectBytes, storageSnapshot, tokenFor, upload, type ImageJson } from '../helpers/api';
+import { webpHasAlpha } from '../helpers/webp-inspect';
 
 const fixtures = await makeFixtures();
 
@@ -39,6 +40,25 @@ describe('bombs and CPU burners are refused from the header, before decoding', (
     const before = await storageSnapshot();
     await expectError(await upload('/images', make(), { token, contentType: 'image/png' }), status, code);
     expect(await storageSnapshot()).toEqual(before);
+  });
+});
+
+describe('a header that says opaque is held to it', () => {
+  it('a GIF with indices past its colour table (transparent pixels, no transparency flag) is stored opaque', async () => {
+    const token = await tokenFor('opaque');
+    const indices = Array.from({ length: 64 }, (_, i) => (i % 3 === 0 ? 3 : i % 2));
+    const gif = encodeGif([{ width: 8, height: 8, indices }], {
+      width: 8,
+      height: 8,
+      palette: [
+        [255, 0, 0],
+        [0, 0, 255],
+      ],
+    });
+    const response = await upload('/images', gif, { token, contentType: 'image/gif' });
+    expect(response.status).toBe(201);
+    const image = (await response.json()) as ImageJson;
+    expect(webpHasAlpha((await objectBytes(keyOf(image.url)))!)).toBe(false);
   });
 });
 

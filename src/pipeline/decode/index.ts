@@ -27,16 +27,13 @@ export async function decodeImage(
 ): Promise<RgbaImage> {
   const maxEdge = header.hasAlpha ? Math.min(maxOutputEdge, MAX_ALPHA_OUTPUT_EDGE) : maxOutputEdge;
   try {
-    switch (header.format) {
-      case 'jpeg':
-        return decodeJpegWithin(bytes, header, maxEdge);
-      case 'png':
-        return await decodePngWithin(bytes, header, maxEdge);
-      case 'gif':
-        return decodeGifWithin(bytes, header, maxEdge);
-      case 'webp':
-        return await decodeWebpWithin(bytes, header, maxEdge, codecs);
-    }
+    const image = await decodeByFormat(bytes, header, codecs, maxEdge);
+    // The output size was budgeted from the header's alpha flag; a file whose
+    // header says opaque but whose pixels are not (a GIF index past its colour
+    // table, a VP8L alpha hint left unset) must not make libwebp run its far
+    // hungrier alpha encoder, so such pixels are made opaque.
+    if (!header.hasAlpha) makeOpaque(image);
+    return image;
   } catch (error) {
     if (error instanceof PipelineError) throw error;
     // A codec's own error or a decoder that delivered fewer rows than declared.
@@ -44,4 +41,27 @@ export async function decodeImage(
       cause: error,
     });
   }
+}
+
+function decodeByFormat(
+  bytes: Uint8Array,
+  header: ImageHeader,
+  codecs: Codecs,
+  maxEdge: number,
+): Promise<RgbaImage> | RgbaImage {
+  switch (header.format) {
+    case 'jpeg':
+      return decodeJpegWithin(bytes, header, maxEdge);
+    case 'png':
+      return decodePngWithin(bytes, header, maxEdge);
+    case 'gif':
+      return decodeGifWithin(bytes, header, maxEdge);
+    case 'webp':
+      return decodeWebpWithin(bytes, header, maxEdge, codecs);
+  }
+}
+
+function makeOpaque(image: RgbaImage): void {
+  const { data } = image;
+  for (let i = 3; i < data.length; i += 4) data[i] = 255;
 }
