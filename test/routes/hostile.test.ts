@@ -18,24 +18,30 @@ function manyFrameGif(frames: number, width = 1, height = 1): Uint8Array {
 }
 
 describe('bombs and CPU burners are refused from the header, before decoding', () => {
-  it.each<[string, () => Uint8Array, number, string]>([
-    ['JPEG declaring 65500×65500', () => fixtures.get('huge-dimensions.jpg').bytes, 422, 'dimensions_exceeded'],
-    ['PNG declaring 20000×20000', () => fixtures.get('huge-dimensions.png').bytes, 422, 'dimensions_exceeded'],
-    ['GIF screen of 20000×20000', () => manyFrameGif(1, 20000, 20000), 422, 'dimensions_exceeded'],
+  it.each<[string, number, string, () => Uint8Array]>([
+    ['JPEG declaring 65500×65500', 422, 'dimensions_exceeded', () => fixtures.get('huge-dimensions.jpg').bytes],
+    ['PNG declaring 20000×20000', 422, 'dimensions_exceeded', () => fixtures.get('huge-dimensions.png').bytes],
+    ['GIF screen of 20000×20000', 422, 'dimensions_exceeded', () => manyFrameGif(1, 20000, 20000)],
     [
       'WebP canvas of 20000×20000',
-      () => webpFile(riffChunk('VP8X', vp8xPayload(0, 20000, 20000)), riffChunk('VP8 ', vp8Payload(16, 16))),
       422,
       'dimensions_exceeded',
+      () => webpFile(riffChunk('VP8X', vp8xPayload(0, 20000, 20000)), riffChunk('VP8 ', vp8Payload(16, 16))),
     ],
     [
       'progressive JPEG with 5000 scans',
-      () => makeJpeg({ sof: 0xc2, scans: 5000, entropy: [1] }),
       422,
       'invalid_image',
+      () => makeJpeg({ sof: 0xc2, scans: 5000, entropy: [1] }),
     ],
-    ['GIF with 5000 frames', () => manyFrameGif(5000), 422, 'dimensions_exceeded'],
-  ])('%s → %i %s, nothing stored', async (_name, make, status, code) => {
+    ['GIF with 5000 frames', 422, 'dimensions_exceeded', () => manyFrameGif(5000)],
+    [
+      'WebP over the WebP pixel cap (2600×1900)',
+      422,
+      'dimensions_exceeded',
+      () => webpFile(riffChunk('VP8X', vp8xPayload(0, 2600, 1900)), riffChunk('VP8 ', vp8Payload(16, 16))),
+    ],
+  ])('%s → %i %s, nothing stored', async (_name, status, code, make) => {
     const token = await tokenFor('bomber');
     const before = await storageSnapshot();
     await expectError(await upload('/images', make(), { token, contentType: 'image/png' }), status, code);
