@@ -29,7 +29,10 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(requestId());
   app.use((c, next) =>
-    cors({ origin: configOf(c).corsOrigins, exposeHeaders: ['Location', 'ETag', 'Retry-After'] })(c, next),
+    cors({
+      origin: configOf(c).corsOrigins,
+      exposeHeaders: ['Location', 'ETag', 'Retry-After', 'Idempotent-Replayed'],
+    })(c, next),
   );
   app.use(safePath());
 

@@ -1,18 +1,24 @@
+import { deleteUnpointedAvatars } from './db/images';
 import { purgeExpiredKeys } from './db/idempotency';
-import { IMAGE_ID_PATTERN } from './storage/keys';
+import { imageIdOfKey } from './storage/keys';
 
 /** What one cleanup run found and did. */
 export interface CleanupReport {
+  /** Idempotency keys past their expiry, now deleted. */
+  expiredIdempotencyKeys: number;
+  /** Replaced avatars whose removal failed at the time: rows and objects now deleted. */
+  staleAvatars: string[];
   /** Objects listed under the gateway's prefixes. */
   scannedObjects: number;
   /** Orphans (objects no row points at) older than the grace period, now deleted. */
   deletedOrphans: string[];
   /** Orphans younger than the grace period: probably an upload in flight; left alone. */
   youngOrphans: number;
-  /** Rows whose main or thumbnail object is missing: reported, never deleted automatically. */
-  rowsMissingObjects: string[];
-  /** Idempotency keys past their expiry, now deleted. */
-  expiredIdempotencyKeys: number;
+  /**
+   * Rows whose main or thumbnail object is missing: reported, never deleted
+   * automatically. `null` when the bucket was too large to audit in one run.
+   */
+  rowsMissingObjects: string[] | null;
 }
 
 export interface CleanupOptions {
@@ -23,30 +29,13 @@ export interface CleanupOptions {
 }
 
 const PREFIXES = ['avatars/', 'images/'];
-/** R2 deletes at most 1000 keys per call. */
-const R2_DELETE_BATCH = 1000;
 /** D1 allows 100 bound parameters per statement. */
 const ID_BATCH = 90;
+/** Keys remembered for the missing-object audit; past this the audit is skipped (bounded memory). */
+const MAX_AUDITED_KEYS = 200_000;
+const ROW_PAGE = 500;
 
-async function listObjects(bucket: R2Bucket): Promise<R2Object[]> {
-  const objects: R2Object[] = [];
-  for (const prefix of PREFIXES) {
-    let cursor: string | undefined;
-    do {
-      const page = await bucket.list({ prefix, cursor });
-      objects.push(...page.objects);
-      cursor = page.truncated ? page.cursor : undefined;
-    } while (cursor);
-  }
-  return objects;
-}
-
-/** The image id a key belongs to (`<prefix>/<user>/<id>.webp` or `…/<id>_thumb.webp`). */
-function imageIdOf(key: string): string | undefined {
-  const id = /\/([^/]+?)(?:_thumb)?\.webp$/.exec(key)?.[1];
-  return id && IMAGE_ID_PATTERN.test(id) ? id : undefined;
-}
-
+/** The keys of the rows behind `ids`. */
 async function rowKeys(db: D1Database, ids: string[]): Promise<Set<string>> {
   const keys = new Set<string>();
   for (let i = 0; i < ids.length; i += ID_BATCH) {
@@ -61,47 +50,79 @@ async function rowKeys(db: D1Database, ids: string[]): Promise<Set<string>> {
   return keys;
 }
 
+/** Deletes one listing page's orphans that are past the grace period; returns [deleted, young]. */
+async function sweepPage(
+  bucket: R2Bucket,
+  db: D1Database,
+  objects: R2Object[],
+  options: CleanupOptions,
+): Promise<[string[], number]> {
+  const ids = [...new Set(objects.map((o) => imageIdOfKey(o.key)).filter((id) => id !== undefined))];
+  const referenced = await rowKeys(db, ids);
+  const orphans = objects.filter((o) => !referenced.has(o.key));
+  const old = orphans.filter((o) => o.uploaded.getTime() < options.now - options.graceMs).map((o) => o.key);
+  if (old.length > 0) await bucket.delete(old); // a list page holds at most 1000 keys, R2's delete limit
+  return [old, orphans.length - old.length];
+}
+
 async function rowsWithMissingObjects(db: D1Database, existing: Set<string>, before: string): Promise<string[]> {
   const missing: string[] = [];
   let after = '';
   for (;;) {
     // Rows newer than the listing may have objects the listing did not see; skip them.
     const { results } = await db
-      .prepare('SELECT id, main_key, thumb_key FROM images WHERE id > ?1 AND created_at < ?2 ORDER BY id LIMIT 500')
-      .bind(after, before)
+      .prepare('SELECT id, main_key, thumb_key FROM images WHERE id > ?1 AND created_at < ?2 ORDER BY id LIMIT ?3')
+      .bind(after, before, ROW_PAGE)
       .all<{ id: string; main_key: string; thumb_key: string }>();
     for (const row of results) {
       if (!existing.has(row.main_key) || !existing.has(row.thumb_key)) missing.push(row.id);
     }
-    if (results.length < 500) return missing;
+    if (results.length < ROW_PAGE) return missing;
     after = results.at(-1)!.id;
   }
 }
 
 /**
- * The scheduled consistency job. Deletes R2 objects that no row points at and
- * that are older than the grace period (left by an upload that failed between
- * R2 and D1, or by a delete whose object removal failed), and reports rows
- * whose objects are missing, and purges expired Idempotency-Keys. Rows are never deleted here: a row without its
- * object is a bug to look at, not something to paper over.
+ * The scheduled consistency job, cheapest work first: purges expired
+ * Idempotency-Keys; removes replaced avatars whose removal failed at the
+ * time (rows, then objects); deletes R2 objects no row points at that are
+ * older than the grace period (left by an upload that failed between R2 and
+ * D1, or by a delete whose object removal failed), one listing page at a
+ * time; and reports rows whose objects are missing. Such rows are never
+ * deleted here: a row without its object is a bug to look at, not something
+ * to paper over.
  */
 export async function runCleanup(bucket: R2Bucket, db: D1Database, options: CleanupOptions): Promise<CleanupReport> {
   const listedAt = new Date(options.now).toISOString();
-  const objects = await listObjects(bucket);
-  const ids = [...new Set(objects.map((o) => imageIdOf(o.key)).filter((id): id is string => id !== undefined))];
-  const referenced = await rowKeys(db, ids);
+  const expiredIdempotencyKeys = await purgeExpiredKeys(db, listedAt);
+  const stale = await deleteUnpointedAvatars(db);
+  if (stale.length > 0) await bucket.delete(stale.flatMap((r) => [r.mainKey, r.thumbKey]));
 
-  const orphans = objects.filter((o) => !referenced.has(o.key));
-  const old = orphans.filter((o) => o.uploaded.getTime() < options.now - options.graceMs);
-  for (let i = 0; i < old.length; i += R2_DELETE_BATCH) {
-    await bucket.delete(old.slice(i, i + R2_DELETE_BATCH).map((o) => o.key));
+  const audited = new Set<string>();
+  let auditable = true;
+  let scannedObjects = 0;
+  let youngOrphans = 0;
+  const deletedOrphans: string[] = [];
+  for (const prefix of PREFIXES) {
+    let cursor: string | undefined;
+    do {
+      const page = await bucket.list({ prefix, cursor });
+      const [deleted, young] = await sweepPage(bucket, db, page.objects, options);
+      deletedOrphans.push(...deleted);
+      youngOrphans += young;
+      scannedObjects += page.objects.length;
+      if (auditable) for (const o of page.objects) audited.add(o.key);
+      if (audited.size > MAX_AUDITED_KEYS) auditable = false;
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
   }
 
   return {
-    scannedObjects: objects.length,
-    deletedOrphans: old.map((o) => o.key),
-    youngOrphans: orphans.length - old.length,
-    rowsMissingObjects: await rowsWithMissingObjects(db, new Set(objects.map((o) => o.key)), listedAt),
-    expiredIdempotencyKeys: await purgeExpiredKeys(db, listedAt),
+    expiredIdempotencyKeys,
+    staleAvatars: stale.map((r) => r.id),
+    scannedObjects,
+    deletedOrphans,
+    youngOrphans,
+    rowsMissingObjects: auditable ? await rowsWithMissingObjects(db, audited, listedAt) : null,
   };
 }

@@ -7,11 +7,11 @@ const app = createApp({ codecs: workerdCodecs });
 
 export default {
   fetch: app.fetch,
-  /** The cron in wrangler.toml: remove orphaned objects, report rows without objects. */
+  /** The cron in wrangler.toml: expired idempotency keys, stale avatars, orphaned objects, rows without objects. */
   async scheduled(controller, env) {
     const graceMs = getConfig(env).cleanupGraceSeconds * 1000;
     const report = await runCleanup(env.IMAGES, env.DB, { now: controller.scheduledTime, graceMs });
-    const level = report.rowsMissingObjects.length > 0 ? 'warn' : 'log';
+    const level = report.rowsMissingObjects === null || report.rowsMissingObjects.length > 0 ? 'warn' : 'log';
     console[level](JSON.stringify({ message: 'cleanup', cron: controller.cron, ...report }));
   },
 } satisfies ExportedHandler<Env>;

@@ -1,6 +1,6 @@
 import type { Codecs } from './codecs/types';
 import { guardStorage } from './lib/guard-storage';
-import { deleteStaleAvatars, insertImage, type ImageRecord } from './db/images';
+import { deleteStaleAvatars, imageRowExists, insertImage, type ImageRecord } from './db/images';
 import { setAvatar } from './db/profiles';
 import { createSerialQueue } from './lib/serial';
 import { processImage, type ProcessOptions } from './pipeline';
@@ -64,7 +64,11 @@ export async function ingestUpload(
   try {
     await guardStorage('insert image', () => target.db.batch(statements));
   } catch (error) {
-    await deleteObjects(target.bucket, [keys.main, keys.thumb]);
+    // A batch can fail after committing (a lost response): delete the objects
+    // only when the row is certainly absent, or a row would point at nothing.
+    // Unsure either way, they stay for the cleanup job, which removes them if
+    // no row appears.
+    if ((await rowExists(target.db, id)) === false) await deleteObjects(target.bucket, [keys.main, keys.thumb]);
     throw error;
   }
   if (kind === 'avatar') await removeStaleAvatars(target.bucket, target.db, ownerId);
@@ -74,7 +78,8 @@ export async function ingestUpload(
 /**
  * Deletes `userId`'s avatar rows the profile no longer points at, then their
  * objects. Failures here are logged, not raised: the new avatar is already
- * stored and pointed at, and leftovers are found by the cleanup job.
+ * stored and pointed at, and the cleanup job removes unpointed avatar rows
+ * and orphaned objects later.
  */
 export async function removeStaleAvatars(bucket: R2Bucket, db: D1Database, userId: string): Promise<void> {
   let stale: ImageRecord[];
@@ -88,4 +93,13 @@ export async function removeStaleAvatars(bucket: R2Bucket, db: D1Database, userI
     bucket,
     stale.flatMap((r) => [r.mainKey, r.thumbKey]),
   );
+}
+
+/** Whether the row exists: true/false, or undefined when D1 cannot tell us. */
+async function rowExists(db: D1Database, id: string): Promise<boolean | undefined> {
+  try {
+    return await imageRowExists(db, id);
+  } catch {
+    return undefined;
+  }
 }

@@ -112,6 +112,21 @@ describe('replaced avatars', () => {
     expect(await userKeys(user)).toEqual([keyOf(current.url), keyOf(current.thumb_url)].sort());
   });
 
+  it('if removing the old row fails, the cron removes the unpointed avatar row and its objects', async () => {
+    const user = 'fault-avatar-row';
+    const first = await uploadWithFaults('/users/me/avatar', user, {}, {}, 1);
+    const old = ((await first.response.json()) as { image: ImageJson }).image;
+    // Statements prepared by the second upload: insert image, point profile, then delete stale avatars.
+    const second = await uploadWithFaults('/users/me/avatar', user, {}, { prepare: [3] }, 2);
+    expect(second.response.status).toBe(201);
+    const current = ((await second.response.json()) as { image: ImageJson }).image;
+    expect((await userRows(user)).sort()).toEqual([old.id, current.id].sort());
+
+    await runCronHoursLater(0);
+    expect(await userRows(user)).toEqual([current.id]);
+    expect(await userKeys(user)).toEqual([keyOf(current.url), keyOf(current.thumb_url)].sort());
+  });
+
   it('two concurrent avatar uploads end with the profile on one complete pair and the other pair gone', async () => {
     const user = 'racer';
     const token = await tokenFor(user);

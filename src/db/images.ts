@@ -111,6 +111,10 @@ export async function findOwnedImage(db: D1Database, id: string, ownerId: string
   return row ? toRecord(row) : null;
 }
 
+export async function imageRowExists(db: D1Database, id: string): Promise<boolean> {
+  return (await db.prepare('SELECT 1 AS found FROM images WHERE id = ?1').bind(id).first('found')) !== null;
+}
+
 /** Where a page of a listing ends: the last item's sort key. */
 export interface ListCursor {
   createdAt: string;
@@ -163,6 +167,23 @@ export async function deleteStaleAvatars(db: D1Database, userId: string): Promis
        RETURNING ${COLUMNS}`,
     )
     .bind(userId)
+    .all<ImageRow>();
+  return results.map(toRecord);
+}
+
+/**
+ * Deletes every avatar row no profile points at (left when a replacement's
+ * clean-up failed), returning them so their objects can go too. An avatar
+ * row and its profile pointer are written in one batch, so an unpointed
+ * avatar row is always stale.
+ */
+export async function deleteUnpointedAvatars(db: D1Database): Promise<ImageRecord[]> {
+  const { results } = await db
+    .prepare(
+      `DELETE FROM images WHERE kind = 'avatar'
+         AND id NOT IN (SELECT avatar_image_id FROM profiles WHERE avatar_image_id IS NOT NULL)
+       RETURNING ${COLUMNS}`,
+    )
     .all<ImageRow>();
   return results.map(toRecord);
 }

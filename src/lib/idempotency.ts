@@ -63,10 +63,16 @@ export async function runIdempotent(
 
   if (!claimed) {
     const existing = await guardStorage('D1 read idempotency key', () => findKey(db, userId, key));
-    if (!existing || existing.route !== route || existing.bodySha256 !== bodySha256) {
+    // Gone between the claim and the read (released by a failed request, or expired): retry shortly.
+    if (existing && (existing.route !== route || existing.bodySha256 !== bodySha256)) {
       throw new ApiError('idempotency_conflict', 'This Idempotency-Key was already used for a different request');
     }
-    if (existing.status === 'pending' || existing.responseBody === null || existing.responseStatus === null) {
+    if (
+      !existing ||
+      existing.status === 'pending' ||
+      existing.responseBody === null ||
+      existing.responseStatus === null
+    ) {
       throw new ApiError('idempotency_conflict', 'A request with this Idempotency-Key is still in progress', {
         headers: { 'Retry-After': '1' },
       });

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
 import { guardStorage } from '../lib/guard-storage';
-import { findAvatar, setAvatar } from '../db/profiles';
+import { clearAvatar, findAvatar } from '../db/profiles';
 import { removeStaleAvatars } from '../ingest';
 import { baseUrlOf, requireUser } from '../lib/context';
 import { ApiError } from '../lib/errors';
@@ -19,7 +19,7 @@ export function usersRoutes(deps: AppDeps) {
       const userId = c.get('user').id;
       const current = await guardStorage('find avatar', () => findAvatar(c.env.DB, userId));
       if (!current) throw new ApiError('not_found', 'No avatar to delete');
-      await guardStorage('clear avatar', () => setAvatar(c.env.DB, userId, null, new Date().toISOString()).run());
+      await guardStorage('clear avatar', () => clearAvatar(c.env.DB, userId, current.id, new Date().toISOString()));
       await removeStaleAvatars(c.env.IMAGES, c.env.DB, userId);
       return c.body(null, 204);
     })

@@ -32,3 +32,9 @@ export function imageKeys(kind: ImageKind, userId: string, imageId: string): Ima
 export function isMediaKey(key: string): boolean {
   return MEDIA_KEY_PATTERN.test(key);
 }
+
+/** The image id an object key belongs to (`<prefix>/<user>/<id>.webp` or `…/<id>_thumb.webp`), if it is one of ours. */
+export function imageIdOfKey(key: string): string | undefined {
+  if (!isMediaKey(key)) return undefined;
+  return /\/([^/]+?)(?:_thumb)?\.webp$/.exec(key)?.[1];
+}
