@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   invalid_image: 422,
   rate_limited: 429,
   storage_unavailable: 503,
+  upstream_unavailable: 503,
   internal_error: 500,
 } as const;
 

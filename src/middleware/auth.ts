@@ -3,6 +3,7 @@ import { verify, verifyWithJwks } from 'hono/jwt';
 import { decodeHeader } from 'hono/utils/jwt/jwt';
 import { ApiError } from '../lib/errors';
 import { USER_ID_PATTERN } from '../storage/keys';
+import { jwksKeys } from './jwks';
 
 /** The authenticated caller, set by {@link bearerAuth} as `c.get('user')`. */
 export interface AuthUser {
@@ -25,7 +26,8 @@ function unauthorized(message: string, cause?: unknown): ApiError {
 
 /**
  * Verifies `Authorization: Bearer <JWT>` and sets `c.get('user')`.
- * HS256 with the secret; RS256/ES256 with the JWKS when one is configured.
+ * HS256 with the secret; RS256/ES256 with the JWKS when one is configured
+ * (keys cached per isolate, see ./jwks.ts).
  * `exp` and `nbf` are enforced; `sub` must be a safe user id.
  *
  * @example
@@ -42,15 +44,18 @@ export function bearerAuth<E extends { Variables: { user: AuthUser } }>(
     const { secret, jwksUrl } = options(c);
     let payload: Record<string, unknown>;
     try {
-      const alg = decodeHeader(token).alg;
+      const { alg, kid } = decodeHeader(token);
       if (alg === 'HS256' && secret) {
         payload = await verify(token, secret, 'HS256');
       } else if ((ASYMMETRIC as readonly string[]).includes(alg) && jwksUrl) {
-        payload = await verifyWithJwks(token, { jwks_uri: jwksUrl, allowedAlgorithms: ASYMMETRIC });
+        const keys = await jwksKeys(jwksUrl, kid);
+        payload = await verifyWithJwks(token, { keys, allowedAlgorithms: ASYMMETRIC });
       } else {
         throw new Error(`token algorithm ${alg} is not accepted here`);
       }
     } catch (error) {
+      // The identity provider being down is not the caller's fault: 503, not 401.
+      if (error instanceof ApiError) throw error;
       throw unauthorized('Invalid or expired token', error);
     }
     const sub = payload.sub;

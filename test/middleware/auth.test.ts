@@ -4,8 +4,12 @@ import { createExecutionContext } from 'cloudflare:test';
 import { sign } from 'hono/jwt';
 import { createApp } from '../../src/app';
 import { workerdCodecs } from '../../src/codecs/workerd';
+import { jwksKeys } from '../../src/middleware/jwks';
+import { expectError } from '../helpers/api';
 
-const JWKS_URL = 'https://idp.example/.well-known/jwks.json';
+/** Each test gets its own provider URL: keys are cached per isolate by URL. */
+let provider = 0;
+const newJwksUrl = () => `https://idp${++provider}.example/.well-known/jwks.json`;
 
 async function keyPair(alg: 'RS256' | 'ES256', kid: string) {
   const params =
@@ -19,40 +23,73 @@ async function keyPair(alg: 'RS256' | 'ES256', kid: string) {
 }
 
 /** The app with a JWKS configured, called directly with its own env. */
-function callWithJwks(token: string): Promise<Response> {
+function callWithJwks(token: string, jwksUrl: string): Promise<Response> {
   const app = createApp({ codecs: workerdCodecs });
   const request = new Request('https://gateway.test/images', { headers: { Authorization: `Bearer ${token}` } });
-  return Promise.resolve(app.fetch(request, { ...env, JWKS_URL }, createExecutionContext()));
+  return Promise.resolve(app.fetch(request, { ...env, JWKS_URL: jwksUrl }, createExecutionContext()));
 }
+
+/** Serves `keys` as the JWKS at `url`, counting fetches. */
+function serveJwks(url: string, keys: () => (JsonWebKey & { kid?: string })[]) {
+  return vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+    expect(String(input instanceof Request ? input.url : input)).toBe(url);
+    return Response.json({ keys: keys() });
+  });
+}
+
+const exp = () => Math.floor(Date.now() / 1000) + 600;
 
 afterEach(() => vi.restoreAllMocks());
 
 describe('tokens from an identity provider (JWKS)', () => {
   it.each(['RS256', 'ES256'] as const)('%s tokens signed by a JWKS key are accepted; others are 401', async (alg) => {
+    const url = newJwksUrl();
     const trusted = await keyPair(alg, 'k1');
     const stranger = await keyPair(alg, 'k1');
-    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
-      expect(String(input instanceof Request ? input.url : input)).toBe(JWKS_URL);
-      return Response.json({ keys: [trusted.publicJwk] });
-    });
-    const exp = Math.floor(Date.now() / 1000) + 600;
+    const fetchSpy = serveJwks(url, () => [trusted.publicJwk]);
 
-    const good = await callWithJwks(await sign({ sub: 'idp-user', exp }, trusted.privateJwk, alg));
+    const good = await callWithJwks(await sign({ sub: 'idp-user', exp: exp() }, trusted.privateJwk, alg), url);
     expect(good.status).toBe(200);
-    expect(fetchSpy).toHaveBeenCalled();
-
-    const forged = await callWithJwks(await sign({ sub: 'idp-user', exp }, stranger.privateJwk, alg));
+    const forged = await callWithJwks(await sign({ sub: 'idp-user', exp: exp() }, stranger.privateJwk, alg), url);
     expect(forged.status).toBe(401);
+    // Both requests were served from one fetch: keys are cached per isolate.
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
   });
 
   it('an RS256 token is refused when no JWKS is configured', async () => {
     const { privateJwk } = await keyPair('RS256', 'k1');
-    const token = await sign({ sub: 'idp-user', exp: Math.floor(Date.now() / 1000) + 600 }, privateJwk, 'RS256');
+    const token = await sign({ sub: 'idp-user', exp: exp() }, privateJwk, 'RS256');
     const response = await createApp({ codecs: workerdCodecs }).fetch(
       new Request('https://gateway.test/images', { headers: { Authorization: `Bearer ${token}` } }),
       env,
       createExecutionContext(),
     );
     expect(response.status).toBe(401);
+  });
+
+  it('an identity provider that is down gives 503 upstream_unavailable, not 401', async () => {
+    const url = newJwksUrl();
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async () => new Response('down', { status: 502 }));
+    const { privateJwk } = await keyPair('ES256', 'k1');
+    const response = await callWithJwks(await sign({ sub: 'idp-user', exp: exp() }, privateJwk, 'ES256'), url);
+    expect(response.headers.get('Retry-After')).toBe('5');
+    await expectError(response, 503, 'upstream_unavailable');
+  });
+});
+
+describe('jwksKeys', () => {
+  it('refetches after the TTL, and for an unknown kid at most once a minute', async () => {
+    const url = newJwksUrl();
+    let served = [{ kty: 'EC', kid: 'old' }];
+    const fetchSpy = serveJwks(url, () => served);
+    const t0 = 1_000_000;
+    expect((await jwksKeys(url, 'old', t0)).map((k) => k.kid)).toEqual(['old']);
+    served = [{ kty: 'EC', kid: 'new' }];
+    expect((await jwksKeys(url, 'old', t0 + 1000)).map((k) => k.kid)).toEqual(['old']); // cached
+    expect((await jwksKeys(url, 'new', t0 + 1000)).map((k) => k.kid)).toEqual(['old']); // too soon to refetch
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    expect((await jwksKeys(url, 'new', t0 + 61_000)).map((k) => k.kid)).toEqual(['new']); // rotation
+    expect((await jwksKeys(url, undefined, t0 + 61_000 + 11 * 60_000)).map((k) => k.kid)).toEqual(['new']); // TTL
+    expect(fetchSpy).toHaveBeenCalledTimes(3);
   });
 });
