@@ -93,7 +93,8 @@ export function parseConfig(env: Env): Config {
     throw new ConfigError('Expected JWT_SECRET to be at least 32 characters');
   }
   return {
-    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    // The memory budget (src/pipeline/limits.ts) counts one upload of at most 10 MiB.
+    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024, 10 * 1024 * 1024),
     process: {
       limits: {
         maxWidth: integer(env, 'MAX_INPUT_WIDTH', 4096, 1, 16384),

@@ -13,11 +13,13 @@ interface EmscriptenCodec {
  * Instantiates an Emscripten codec from an already compiled module.
  *
  * Each call makes a fresh instance on purpose: WebAssembly memory never
- * shrinks, so an instance kept per isolate would hold its peak (over 100 MiB
- * for a 12 MP JPEG) for the isolate's life; and an instance that trapped on a
- * hostile file must not serve the next request (jSquash's decoders leak and
- * eventually refuse valid images after repeated failures). Instantiating a
- * compiled module takes well under a millisecond.
+ * shrinks, so an instance kept per isolate would hold its peak (tens of MiB
+ * for a 2048-pixel encode) for the isolate's life; and an instance that
+ * trapped on a hostile file must not serve the next request (jSquash's
+ * decoders leak and eventually refuse valid images after repeated failures;
+ * libwebp 1.1.0 predates the CVE-2023-4863 fix, so a corrupted heap must not
+ * outlive one decode). Instantiating a compiled module takes well under a
+ * millisecond.
  */
 async function instantiate<T extends EmscriptenCodec>(
   factory: (options: object) => Promise<T>,

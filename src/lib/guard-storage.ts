@@ -11,9 +11,14 @@ export async function guardStorage<T>(what: string, operation: () => Promise<T>)
     return await operation();
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw new ApiError('storage_unavailable', 'Image storage is unavailable; try again shortly', {
-      cause: new Error(`${what} failed`, { cause: error }),
-      headers: { 'Retry-After': '5' },
-    });
+    throw storageUnavailable(new Error(`${what} failed`, { cause: error }));
   }
+}
+
+/** The 503 a storage failure becomes; `cause` is logged, never shown. */
+export function storageUnavailable(cause: unknown): ApiError {
+  return new ApiError('storage_unavailable', 'Image storage is unavailable; try again shortly', {
+    cause,
+    headers: { 'Retry-After': '5' },
+  });
 }

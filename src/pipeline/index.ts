@@ -23,8 +23,7 @@ export interface ProcessOptions {
   onStage?: (stage: PipelineStage) => void;
 }
 
-/** The stages of {@link processImage}, in order. */
-/** (EXIF orientation is applied inside `decode`, as pixels are placed.) */
+/** The stages of {@link processImage}, in order (EXIF orientation is applied inside `decode`, as pixels are placed). */
 export type PipelineStage = 'probe' | 'decode' | 'encode-main' | 'resize' | 'encode-thumb';
 
 export interface ProcessedImage {
@@ -34,8 +33,6 @@ export interface ProcessedImage {
   thumb: EncodedImage;
   /** The format the upload was in (from its magic bytes). */
   originalFormat: ImageFormat;
-  /** Frames in the upload; only the first is kept. */
-  originalFrames: number;
 }
 
 /**
@@ -68,5 +65,5 @@ export async function processImage(
   stage('resize');
   const thumb = await encodeWebp(small, options.thumbQuality, codecs);
   stage('encode-thumb');
-  return { main, thumb, originalFormat: format, originalFrames: header.frames };
+  return { main, thumb, originalFormat: format };
 }

@@ -1,7 +1,7 @@
 import type { Orientation, RgbaImage } from './types';
 
 /** Views RGBA bytes as one 32-bit word per pixel, copying only if misaligned. */
-export function pixelWords(image: RgbaImage): Uint32Array {
+function pixelWords(image: RgbaImage): Uint32Array {
   const { data } = image;
   if (data.byteOffset % 4 === 0) return new Uint32Array(data.buffer, data.byteOffset, image.width * image.height);
   return new Uint32Array(data.slice().buffer);
@@ -16,44 +16,20 @@ export function pixelWords(image: RgbaImage): Uint32Array {
 export function applyOrientation(image: RgbaImage, orientation: Orientation): RgbaImage {
   if (orientation === 1) return image;
   const { width: w, height: h } = image;
-  const swaps = orientation >= 5;
-  const outW = swaps ? h : w;
-  const outH = swaps ? w : h;
   const src = pixelWords(image);
-  const out = new Uint32Array(outW * outH);
-  const source = sourceIndex(orientation, w, h);
-  for (let y = 0; y < outH; y++) {
-    const row = y * outW;
-    for (let x = 0; x < outW; x++) out[row + x] = src[source(x, y)]!;
+  const out = new Uint32Array(w * h);
+  const place = uprightIndex(orientation, w, h);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) out[place(x, y)] = src[row + x]!;
   }
-  return { width: outW, height: outH, data: new Uint8ClampedArray(out.buffer) };
-}
-
-/** For an output pixel (x, y), the index of the stored pixel that lands there. */
-function sourceIndex(orientation: Exclude<Orientation, 1>, w: number, h: number): (x: number, y: number) => number {
-  switch (orientation) {
-    case 2:
-      return (x, y) => y * w + (w - 1 - x);
-    case 3:
-      return (x, y) => (h - 1 - y) * w + (w - 1 - x);
-    case 4:
-      return (x, y) => (h - 1 - y) * w + x;
-    case 5:
-      return (x, y) => x * w + y;
-    case 6:
-      return (x, y) => (h - 1 - x) * w + y;
-    case 7:
-      return (x, y) => (h - 1 - x) * w + (w - 1 - y);
-    case 8:
-      return (x, y) => x * w + (w - 1 - y);
-  }
+  return { ...uprightSize(orientation, w, h), data: new Uint8ClampedArray(out.buffer) };
 }
 
 /**
- * The inverse of {@link applyOrientation}'s mapping: for a pixel at (x, y) of
- * the stored `w`×`h` image, its index in the upright image. Streaming
- * decoders use it to write pixels straight to their upright place, so no
- * second frame is needed to rotate.
+ * For a pixel at (x, y) of the stored `w`×`h` image, its index in the upright
+ * image. Streaming decoders use it to write pixels straight to their upright
+ * place, so no second frame is needed to rotate.
  */
 export function uprightIndex(orientation: Orientation, w: number, h: number): (x: number, y: number) => number {
   switch (orientation) {

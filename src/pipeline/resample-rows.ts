@@ -50,9 +50,9 @@ export function createRowResampler(
   if (dstW > srcW || dstH > srcH || dstW < 1 || dstH < 1) {
     throw new RangeError(`cannot area-resample ${srcW}x${srcH} to ${dstW}x${dstH}`);
   }
+  if (dstW === srcW && dstH === srcH) return createRowCopier(srcW, srcH, orientation);
   const place = uprightIndex(orientation, dstW, dstH);
   const upright = uprightSize(orientation, dstW, dstH);
-  if (dstW === srcW && dstH === srcH) return createRowCopier(srcW, srcH, orientation);
   const xs = axisWeights(srcW, dstW);
   const ys = axisWeights(srcH, dstH);
   const out = new Uint8ClampedArray(dstW * dstH * 4);

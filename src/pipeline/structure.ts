@@ -6,8 +6,9 @@ import type { ImageFormat } from './types';
 
 /**
  * Walks the file's whole structure and rejects missing or corrupt data before
- * decoding, because some decoders do not: mozjpeg returns a half-gray image
- * without error for a JPEG cut short. Work is linear in the file size and
+ * decoding, so a truncated file is refused the same way whichever decoder
+ * would have read it (libjpeg-style decoders return a half-gray image without
+ * error for a JPEG cut short; libwebp is a C decoder of hostile input). Work is linear in the file size and
  * capped (JPEG scans, GIF frames), so a hostile file cannot burn CPU here.
  * Bytes after the end marker (EOI, IEND, trailer, RIFF size) are ignored.
  * @throws invalid_image when data is missing (no EOI/IEND/trailer, RIFF size

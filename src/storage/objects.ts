@@ -1,5 +1,5 @@
 import { ApiError } from '../lib/errors';
-import { guardStorage } from '../lib/guard-storage';
+import { guardStorage, storageUnavailable } from '../lib/guard-storage';
 
 /** Cache-Control of stored objects: new content always gets a new key. */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -26,12 +26,7 @@ async function putCreateOnly(bucket: R2Bucket, object: ObjectToPut): Promise<voi
     }),
   );
   // A key is a fresh UUID; if it exists anyway, refuse rather than overwrite.
-  if (written === null) {
-    throw new ApiError('storage_unavailable', 'Image storage is unavailable; try again shortly', {
-      cause: new Error(`R2 key ${object.key} already exists`),
-      headers: { 'Retry-After': '1' },
-    });
-  }
+  if (written === null) throw storageUnavailable(new Error(`R2 key ${object.key} already exists`));
 }
 
 /**
