@@ -52,6 +52,12 @@ function latchQuant(setup: DecoderSetup, index: number): Int32Array {
  * baseline file): blocks are inverse-transformed as they are decoded and rows
  * leave as each MCU row completes, so only a few MCU rows of samples are held.
  */
+/** The row assembler for a frame's output size, scale and sampling. */
+function createAssembler(setup: DecoderSetup): RowAssembler {
+  const { frame, plans, transform, outWidth, outHeight, onRow, scale } = setup;
+  return new RowAssembler(plans, transform, outWidth, outHeight, onRow, scale, fullRatios(frame));
+}
+
 export class StreamingDecoder implements FrameDecoder {
   private readonly setup: DecoderSetup;
   private done = false;
@@ -62,17 +68,9 @@ export class StreamingDecoder implements FrameDecoder {
 
   decodeScan(bytes: Uint8Array, pos: number, scan: ScanHeader, restartInterval: number): number {
     if (this.done) throw invalidImage('JPEG has a scan after the image is complete');
-    const { frame, plans, transform, outWidth, outHeight, onRow } = this.setup;
+    const { frame, plans } = this.setup;
     const quant = frame.components.map((_, i) => latchQuant(this.setup, i));
-    const assembler = new RowAssembler(
-      plans,
-      transform,
-      outWidth,
-      outHeight,
-      onRow,
-      this.setup.scale,
-      fullRatios(frame),
-    );
+    const assembler = createAssembler(this.setup);
     const reader = new BitReader(bytes, pos);
     decodeSequentialScan(
       reader,
@@ -129,17 +127,9 @@ export class BufferedDecoder implements FrameDecoder {
   }
 
   finish(): void {
-    const { frame, plans, transform, outWidth, outHeight, onRow } = this.setup;
+    const { frame, plans } = this.setup;
     const quant = frame.components.map((_, i) => latchQuant(this.setup, i));
-    const assembler = new RowAssembler(
-      plans,
-      transform,
-      outWidth,
-      outHeight,
-      onRow,
-      this.setup.scale,
-      fullRatios(frame),
-    );
+    const assembler = createAssembler(this.setup);
     const coefs = new Int32Array(64);
     for (let my = 0; my < frame.mcusY; my++) {
       for (let c = 0; c < frame.components.length; c++) {
