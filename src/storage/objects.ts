@@ -1,4 +1,3 @@
-import { ApiError } from '../lib/errors';
 import { guardStorage, storageUnavailable } from '../lib/guard-storage';
 
 /** Cache-Control of stored objects: new content always gets a new key. */

@@ -1,6 +1,6 @@
 import { PipelineError } from '../../lib/errors';
 import { invalidImage } from '../bytes';
-import { readGif, readSubBlocks, type GifFrame, type GifScreen } from '../container/gif';
+import { readGif, readSubBlocks } from '../container/gif';
 import type { RgbaImage } from '../types';
 import { decodeLzw } from './lzw';
 

@@ -218,10 +218,10 @@ describe('decodeJpeg CMYK and YCCK', () => {
   const h = 33;
   // Stored ink planes as an Adobe file holds them: inverted, 255 = no ink.
   const ink = [
-    (x: number, y: number) => 255 - ((x * 5) % 256),
-    (x: number, y: number) => 255 - ((y * 7) % 256),
+    (x: number, _y: number) => 255 - ((x * 5) % 256),
+    (_x: number, y: number) => 255 - ((y * 7) % 256),
     (x: number, y: number) => 128 + 100 * Math.sin((x + y) / 7),
-    (x: number, y: number) => 200 + 50 * Math.cos(x / 11),
+    (x: number, _y: number) => 200 + 50 * Math.cos(x / 11),
   ];
   const clampRound = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
   const expected = (inverted: boolean): RgbaImage => {

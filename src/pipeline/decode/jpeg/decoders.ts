@@ -68,7 +68,7 @@ export class StreamingDecoder implements FrameDecoder {
 
   decodeScan(bytes: Uint8Array, pos: number, scan: ScanHeader, restartInterval: number): number {
     if (this.done) throw invalidImage('JPEG has a scan after the image is complete');
-    const { frame, plans } = this.setup;
+    const { frame } = this.setup;
     const quant = frame.components.map((_, i) => latchQuant(this.setup, i));
     const assembler = createAssembler(this.setup);
     const reader = new BitReader(bytes, pos);
@@ -127,7 +127,7 @@ export class BufferedDecoder implements FrameDecoder {
   }
 
   finish(): void {
-    const { frame, plans } = this.setup;
+    const { frame } = this.setup;
     const quant = frame.components.map((_, i) => latchQuant(this.setup, i));
     const assembler = createAssembler(this.setup);
     const coefs = new Int32Array(64);
