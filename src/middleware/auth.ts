@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { verify, verifyWithJwks } from 'hono/jwt';
 import { decodeHeader } from 'hono/utils/jwt/jwt';
 import { ApiError } from '../lib/errors';
-import { USER_ID_PATTERN } from '../storage/keys';
+import { USER_ID_PATTERN, USER_ID_RULE } from '../storage/keys';
 import { jwksKeys } from './jwks';
 
 /** The authenticated caller, set by {@link bearerAuth} as `c.get('user')`. */
@@ -60,7 +60,7 @@ export function bearerAuth<E extends { Variables: { user: AuthUser } }>(
     }
     const sub = payload.sub;
     if (typeof sub !== 'string' || !USER_ID_PATTERN.test(sub)) {
-      throw unauthorized('Token subject must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
+      throw unauthorized(`The token's subject is not a valid user id: ${USER_ID_RULE}`);
     }
     c.set('user', { id: sub });
     await next();

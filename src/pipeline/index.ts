@@ -4,7 +4,6 @@ import { encodeWebp, type EncodedImage } from './encode';
 import { checkLimits, type InputLimits } from './limits';
 import { probeImage } from './probe';
 import { resizeToFit } from './resize';
-import { sniffFormat } from './sniff';
 import { assertComplete } from './structure';
 import type { ImageFormat } from './types';
 
@@ -52,10 +51,9 @@ export async function processImage(
   codecs: Codecs,
 ): Promise<ProcessedImage> {
   const stage = options.onStage ?? (() => {});
-  const format = sniffFormat(bytes);
-  const header = probeImage(bytes);
+  const header = probeImage(bytes); // sniffs the format from magic bytes first
   checkLimits(header, options.limits);
-  assertComplete(bytes, format);
+  assertComplete(bytes, header.format);
   stage('probe');
   const upright = await decodeImage(bytes, header, codecs, options.maxOutputEdge);
   stage('decode');
@@ -65,5 +63,5 @@ export async function processImage(
   stage('resize');
   const thumb = await encodeWebp(small, options.thumbQuality, codecs);
   stage('encode-thumb');
-  return { main, thumb, originalFormat: format };
+  return { main, thumb, originalFormat: header.format };
 }

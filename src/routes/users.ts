@@ -5,7 +5,7 @@ import { clearAvatar, findAvatar } from '../db/profiles';
 import { removeStaleAvatars } from '../ingest';
 import { baseUrlOf, requireUser } from '../lib/context';
 import { ApiError } from '../lib/errors';
-import { USER_ID_PATTERN } from '../storage/keys';
+import { USER_ID_PATTERN, USER_ID_RULE } from '../storage/keys';
 import { handleUpload } from './uploads';
 
 /** How long a CDN or browser may keep the stable avatar URL's redirect. */
@@ -34,7 +34,7 @@ export function usersRoutes(deps: AppDeps) {
  */
 async function redirectToAvatar(userId: string, which: 'main' | 'thumb', c: Context<AppEnv>): Promise<Response> {
   if (!USER_ID_PATTERN.test(userId)) {
-    throw new ApiError('invalid_request', 'Expected a user id of 1-64 characters of A-Z, a-z, 0-9, _ or -');
+    throw new ApiError('invalid_request', `Expected a valid user id: ${USER_ID_RULE}`);
   }
   const avatar = await guardStorage('find avatar', () => findAvatar(c.env.DB, userId));
   if (!avatar) throw new ApiError('not_found', 'This user has no avatar');

@@ -9,14 +9,19 @@ export interface ImageKeys {
 
 const PREFIX: Record<ImageKind, string> = { avatar: 'avatars', image: 'images' };
 
+const USER_ID = '[A-Za-z0-9_-]{1,64}';
+const IMAGE_ID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
 /** User ids appear in keys and paths: the JWT `sub` must match this. */
-export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const USER_ID_PATTERN = new RegExp(`^${USER_ID}$`);
+
+/** What a client is told when a user id does not match {@link USER_ID_PATTERN}. */
+export const USER_ID_RULE = 'a user id is 1-64 characters of A-Z, a-z, 0-9, _ or -';
 
 /** Image ids are lowercase UUIDs (crypto.randomUUID()). */
-export const IMAGE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const IMAGE_ID_PATTERN = new RegExp(`^${IMAGE_ID}$`);
 
-const MEDIA_KEY_PATTERN =
-  /^(?:avatars|images)\/[A-Za-z0-9_-]{1,64}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:_thumb)?\.webp$/;
+const MEDIA_KEY_PATTERN = new RegExp(`^(?:avatars|images)/${USER_ID}/(${IMAGE_ID})(?:_thumb)?\\.webp$`);
 
 /**
  * The one place that knows the key layout:
@@ -35,6 +40,5 @@ export function isMediaKey(key: string): boolean {
 
 /** The image id an object key belongs to (`<prefix>/<user>/<id>.webp` or `…/<id>_thumb.webp`), if it is one of ours. */
 export function imageIdOfKey(key: string): string | undefined {
-  if (!isMediaKey(key)) return undefined;
-  return /\/([^/]+?)(?:_thumb)?\.webp$/.exec(key)?.[1];
+  return MEDIA_KEY_PATTERN.exec(key)?.[1];
 }
