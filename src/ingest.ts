@@ -2,7 +2,7 @@ import type { Codecs } from './codecs/types';
 import { guardStorage } from './lib/guard-storage';
 import { deleteStaleAvatars, imageRowExists, insertImage, type ImageRecord } from './db/images';
 import { setAvatar } from './db/profiles';
-import { createSerialQueue } from './lib/serial';
+import { createSerialQueue } from './lib/limiter';
 import { processImage, type ProcessOptions } from './pipeline';
 import { imageKeys, type ImageKind } from './storage/keys';
 import { deleteObjects, putImagePair } from './storage/objects';
@@ -15,6 +15,7 @@ export interface IngestTarget {
   options: ProcessOptions;
 }
 
+/** One image in the pipeline at a time per isolate (see lib/limiter.ts). */
 const runSerially = createSerialQueue();
 
 /**

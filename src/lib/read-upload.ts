@@ -43,6 +43,31 @@ export async function readLimited(
 }
 
 /**
+ * What the headers alone decide, before any byte of the body is read: the
+ * request Content-Type must be multipart/form-data or image/*, and a
+ * declared Content-Length must be within the limit.
+ * @throws ApiError `unsupported_media_type`, `payload_too_large`
+ */
+export function checkUploadHeaders(
+  request: Request,
+  maxBytes: number,
+): { multipart: boolean; envelope: number; declared: number | undefined } {
+  const mediaType = (request.headers.get('Content-Type') ?? '').toLowerCase();
+  const multipart = mediaType.startsWith('multipart/form-data');
+  if (!multipart && !mediaType.startsWith('image/')) {
+    throw new ApiError(
+      'unsupported_media_type',
+      'Send the image as multipart/form-data with a "file" field, or as a raw body with Content-Type: image/*',
+    );
+  }
+  const envelope = multipart ? MULTIPART_OVERHEAD : 0;
+  const length = Number(request.headers.get('Content-Length') ?? NaN);
+  const declared = Number.isFinite(length) ? length : undefined;
+  if (declared !== undefined && declared > maxBytes + envelope) throw tooLarge(maxBytes);
+  return { multipart, envelope, declared };
+}
+
+/**
  * The uploaded file's bytes from a request: a `multipart/form-data` body with
  * a `file` field, or a raw body with `Content-Type: image/*`. The size limit
  * is enforced from `Content-Length` before reading and by counting while
@@ -53,19 +78,9 @@ export async function readLimited(
  *   content types), `invalid_request` (multipart without a `file` part)
  */
 export async function readUpload(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const { multipart, envelope, declared } = checkUploadHeaders(request, maxBytes);
   const contentType = request.headers.get('Content-Type') ?? '';
-  const mediaType = contentType.toLowerCase();
-  const multipart = mediaType.startsWith('multipart/form-data');
-  if (!multipart && !mediaType.startsWith('image/')) {
-    throw new ApiError(
-      'unsupported_media_type',
-      'Send the image as multipart/form-data with a "file" field, or as a raw body with Content-Type: image/*',
-    );
-  }
-  const envelope = multipart ? MULTIPART_OVERHEAD : 0;
-  const declared = Number(request.headers.get('Content-Length') ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes + envelope) throw tooLarge(maxBytes);
-  const body = await readLimited(request.body, maxBytes + envelope, Number.isFinite(declared) ? declared : 0);
+  const body = await readLimited(request.body, maxBytes + envelope, declared ?? 0);
   if (!multipart) return body;
 
   let form: FormData;

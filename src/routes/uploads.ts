@@ -5,8 +5,12 @@ import { baseUrlOf, configOf, ingestTargetOf } from '../lib/context';
 import { ApiError } from '../lib/errors';
 import { runIdempotent } from '../lib/idempotency';
 import { imageJson } from '../lib/image-json';
-import { readUpload } from '../lib/read-upload';
+import { createAdmission } from '../lib/limiter';
+import { checkUploadHeaders, readUpload } from '../lib/read-upload';
 import type { ImageKind } from '../storage/keys';
+
+/** At most two uploads per isolate past this point: one processing, one reading its body (see lib/limiter.ts). */
+const admitUpload = createAdmission(2);
 
 /** The period of UPLOAD_RATE_LIMITER in wrangler.toml: how long a limited client should wait. */
 const RATE_LIMIT_PERIOD_SECONDS = 60;
@@ -34,30 +38,34 @@ async function enforceUploadRate(c: Context<AppEnv>, userId: string): Promise<vo
 
 /**
  * The upload flow shared by `POST /images` and `POST /users/me/avatar`:
- * rate limit, read the body within the size limit, then (at most once per
+ * rate limit, refuse a wrong Content-Type or declared size at once, wait for
+ * admission, read the body within the size limit, then (at most once per
  * Idempotency-Key) process, store and record it.
  */
 export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: ImageKind): Promise<Response> {
   const userId = c.get('user').id;
   const config = configOf(c);
   await enforceUploadRate(c, userId);
-  const bytes = await readUpload(c.req.raw, config.maxUploadBytes);
-  const result = await runIdempotent(
-    c.env.DB,
-    {
-      userId,
-      key: c.req.header('Idempotency-Key'),
-      route: `POST ${c.req.path}`,
-      bytes,
-      ttlSeconds: config.idempotencyTtlSeconds,
-    },
-    async () => {
-      const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
-      const image = imageJson(record, baseUrlOf(c));
-      const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
-      return { status: 201, body };
-    },
-  );
-  if (result.replayed) c.header('Idempotent-Replayed', 'true');
-  return c.json(result.body, result.status as 201);
+  checkUploadHeaders(c.req.raw, config.maxUploadBytes);
+  return admitUpload(async () => {
+    const bytes = await readUpload(c.req.raw, config.maxUploadBytes);
+    const result = await runIdempotent(
+      c.env.DB,
+      {
+        userId,
+        key: c.req.header('Idempotency-Key'),
+        route: `POST ${c.req.path}`,
+        bytes,
+        ttlSeconds: config.idempotencyTtlSeconds,
+      },
+      async () => {
+        const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
+        const image = imageJson(record, baseUrlOf(c));
+        const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
+        return { status: 201, body };
+      },
+    );
+    if (result.replayed) c.header('Idempotent-Replayed', 'true');
+    return c.json(result.body, result.status as 201);
+  });
 }
