@@ -20,8 +20,10 @@ export function withFaults<T extends object>(real: T, plan: FaultPlan): Faulty<T
       if (typeof value !== 'function' || typeof property !== 'string') return value;
       return (...args: unknown[]) => {
         calls[property] = (calls[property] ?? 0) + 1;
+        // Thrown, not returned as a rejected promise: `prepare` is synchronous, and a
+        // rejected promise nobody awaits would surface as an unhandled rejection.
         if (plan[property]?.includes(calls[property]!)) {
-          return Promise.reject(new Error(`injected ${property} failure #${calls[property]}`));
+          throw new Error(`injected ${property} failure #${calls[property]}`);
         }
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
