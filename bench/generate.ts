@@ -25,6 +25,7 @@ import { GENERATOR_VERSION, INPUT_DIR, INPUTS, inputsAreCurrent, MANIFEST, type 
 import { loadDefaultConfig } from './config';
 import { seededRandom } from '../test/helpers/seeded-random';
 import { ADAM7 } from '../src/pipeline/decode/png/adam7';
+import { instantiateEmscripten } from '../src/codecs/jsquash';
 
 const require = createRequire(import.meta.url);
 
@@ -99,15 +100,8 @@ interface EmscriptenEncoder {
   encode(data: Uint8ClampedArray, width: number, height: number, options: object): Uint8Array | null;
 }
 
-async function emscripten(factory: unknown, module: WebAssembly.Module): Promise<EmscriptenEncoder> {
-  return (factory as (options: object) => Promise<EmscriptenEncoder>)({
-    noInitialRun: true,
-    instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void) {
-      const instance = new WebAssembly.Instance(module, imports);
-      receive(instance);
-      return instance.exports;
-    },
-  });
+function emscripten(factory: unknown, module: WebAssembly.Module): Promise<EmscriptenEncoder> {
+  return instantiateEmscripten(factory as (options: object) => Promise<EmscriptenEncoder>, module);
 }
 
 interface JpegEncodeOptions {

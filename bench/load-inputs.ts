@@ -11,6 +11,7 @@ import initPng, { encode as encodePngWasm } from '@jsquash/png/codec/pkg/squoosh
 import webpEncoderFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { mulberry32 } from './load-rng';
+import { instantiateEmscripten } from '../src/codecs/jsquash';
 
 const require = createRequire(import.meta.url);
 
@@ -45,17 +46,6 @@ type Factory = (options: object) => Promise<EmscriptenEncoder>;
 
 async function compile(specifier: string): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await readFile(require.resolve(specifier)));
-}
-
-async function instantiate(factory: Factory, module: WebAssembly.Module): Promise<EmscriptenEncoder> {
-  return factory({
-    noInitialRun: true,
-    instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void) {
-      const instance = new WebAssembly.Instance(module, imports);
-      receive(instance);
-      return instance.exports;
-    },
-  });
 }
 
 /**
@@ -106,13 +96,13 @@ async function generate(): Promise<InputFile[]> {
   await initPng(await compile('@jsquash/png/codec/pkg/squoosh_png_bg.wasm'));
 
   const jpeg = async (img: Rgba) => {
-    const codec = await instantiate(mozjpegEncoderFactory as unknown as Factory, jpegModule);
+    const codec = await instantiateEmscripten(mozjpegEncoderFactory as unknown as Factory, jpegModule);
     const out = codec.encode(img.data, img.width, img.height, { ...jpegDefaults, quality: 82 });
     if (!out) throw new Error('JPEG encoder returned nothing');
     return new Uint8Array(out);
   };
   const webp = async (img: Rgba) => {
-    const codec = await instantiate(webpEncoderFactory as unknown as Factory, webpModule);
+    const codec = await instantiateEmscripten(webpEncoderFactory as unknown as Factory, webpModule);
     const out = codec.encode(img.data, img.width, img.height, { ...webpDefaults, quality: 80 });
     if (!out) throw new Error('WebP encoder returned nothing');
     return new Uint8Array(out);

@@ -36,7 +36,7 @@ interface EmscriptenCodec {
  * outlive one decode). Instantiating a compiled module takes well under a
  * millisecond.
  */
-async function instantiate<T extends EmscriptenCodec>(
+export async function instantiateEmscripten<T>(
   factory: (options: object) => Promise<T>,
   module: WebAssembly.Module,
 ): Promise<T> {
@@ -64,11 +64,11 @@ export function createCodecs(modules: CodecModules): Codecs {
 
   return {
     async decodeWebp(bytes) {
-      const codec = await instantiate(webpDecoderFactory as unknown as Factory, modules.webpDecoder);
+      const codec = await instantiateEmscripten(webpDecoderFactory as unknown as Factory, modules.webpDecoder);
       return toRgba(codec.decode!(bytes), 'WebP decoder');
     },
     async encodeWebp(image, quality) {
-      const codec = await instantiate(webpEncoderFactory as unknown as Factory, modules.webpEncoder);
+      const codec = await instantiateEmscripten(webpEncoderFactory as unknown as Factory, modules.webpEncoder);
       const out = codec.encode!(image.data, image.width, image.height, { ...webpEncodeOptions, quality });
       if (!out) throw new Error('WebP encoder returned nothing');
       // Copy out of the WASM heap so the instance can be collected.
