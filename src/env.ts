@@ -70,6 +70,29 @@ function optionalUrl(env: Env, name: 'JWKS_URL' | 'PUBLIC_BASE_URL'): string | u
   }
 }
 
+/** `*`, or a comma-separated list of origins exactly as browsers send them (`https://app.example:8443`). */
+function corsOrigins(env: Env): string[] {
+  const origins = (env.CORS_ORIGINS?.trim() || '*')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.origin !== origin) {
+      throw new ConfigError(
+        `Expected "*" or comma-separated origins such as https://app.example for CORS_ORIGINS but received ${JSON.stringify(origin)}`,
+      );
+    }
+  }
+  return origins;
+}
+
 function outputEdge(env: Env): number {
   const edge = integer(env, 'MAX_OUTPUT_EDGE', 2048, 16, 16384);
   if (edge > MAX_OUTPUT_EDGE_IN_BUDGET) {
@@ -109,10 +132,7 @@ export function parseConfig(env: Env): Config {
     jwtSecret: secret,
     jwksUrl: optionalUrl(env, 'JWKS_URL'),
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
-    corsOrigins: (env.CORS_ORIGINS?.trim() || '*')
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
+    corsOrigins: corsOrigins(env),
     cleanupGraceSeconds: integer(env, 'CLEANUP_GRACE_SECONDS', 3600, 60, 30 * 24 * 3600),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 30 * 24 * 3600),
   };

@@ -37,6 +37,8 @@ describe('parseConfig', () => {
     ['short secret', { JWT_SECRET: 'short' }],
     ['JWKS not a URL', { JWKS_URL: 'not a url' }],
     ['an output edge over the memory budget', { MAX_OUTPUT_EDGE: '4096' }],
+    ['a CORS origin with a path', { CORS_ORIGINS: 'https://app.example/page' }],
+    ['a CORS origin without a scheme', { CORS_ORIGINS: 'app.example' }],
   ])('refuses %s with a ConfigError naming the var', (_name, vars) => {
     const name = Object.keys(vars)[0]!;
     expect(() => parseConfig({ ...bindings, ...vars })).toThrow(ConfigError);
