@@ -17,8 +17,16 @@ export interface Env {
   THUMB_QUALITY?: string;
   THUMB_MAX_EDGE?: string;
   MAX_OUTPUT_EDGE?: string;
-  /** Optional JWKS URL; when set, RS256/ES256 tokens signed by its keys are accepted. */
+  /** Optional JWKS URL; when set, tokens signed by its keys are accepted (JWT_ISSUER and JWT_AUDIENCE required). */
   JWKS_URL?: string;
+  /** The `iss` every token must carry; required with JWKS_URL, checked on HS256 tokens too when set. */
+  JWT_ISSUER?: string;
+  /** Comma-separated audiences; a token's `aud` (string or array) must name one. Required with JWKS_URL. */
+  JWT_AUDIENCE?: string;
+  /** Comma-separated algorithms accepted from the JWKS (default `RS256,ES256`). */
+  JWT_ALGORITHMS?: string;
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds (default 30). */
+  JWT_CLOCK_SKEW_SECONDS?: string;
   /** Optional origin for the URLs in responses; defaults to the request's origin. */
   PUBLIC_BASE_URL?: string;
   /** Comma-separated origins allowed by CORS; `*` (the default) allows any. */
@@ -36,12 +44,40 @@ export interface Config {
   maxUploadBytes: number;
   process: ProcessOptions;
   jwtSecret: string | undefined;
-  jwksUrl: string | undefined;
+  /** Tokens from an identity provider; undefined when JWKS_URL is unset. */
+  jwks: JwksConfig | undefined;
+  /** `iss` every token must carry, when set. */
+  jwtIssuer: string | undefined;
+  /** Audiences a token's `aud` must name one of, when set. */
+  jwtAudience: string[] | undefined;
+  jwtClockSkewSeconds: number;
   publicBaseUrl: string | undefined;
   corsOrigins: string[];
   cleanupGraceSeconds: number;
   idempotencyTtlSeconds: number;
 }
+
+/** An identity provider whose keys sign tokens. */
+export interface JwksConfig {
+  url: string;
+  /** Asymmetric algorithms accepted from it; anything else (HS*, none) is refused. */
+  algorithms: JwksAlgorithm[];
+}
+
+/** The asymmetric JWS algorithms hono/jwt can verify with a JWK. */
+export const JWKS_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+export type JwksAlgorithm = (typeof JWKS_ALGORITHMS)[number];
 
 /** A configuration value that cannot be used; the message says which and why. */
 export class ConfigError extends Error {
@@ -93,6 +129,53 @@ function corsOrigins(env: Env): string[] {
   return origins;
 }
 
+function list(raw: string | undefined): string[] | undefined {
+  const items = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items.length > 0 ? items : undefined;
+}
+
+function jwtAlgorithms(env: Env): JwksAlgorithm[] {
+  const names = list(env.JWT_ALGORITHMS) ?? ['RS256', 'ES256'];
+  for (const name of names) {
+    if (!(JWKS_ALGORITHMS as readonly string[]).includes(name)) {
+      throw new ConfigError(
+        `Expected JWT_ALGORITHMS to be a comma-separated list of ${JWKS_ALGORITHMS.join(', ')} but received ${JSON.stringify(env.JWT_ALGORITHMS)}`,
+      );
+    }
+  }
+  return names as JwksAlgorithm[];
+}
+
+/**
+ * With a JWKS, the issuer and audience are required: providers such as
+ * Firebase sign every tenant's tokens with the same keys, so the signature
+ * alone does not say the token was meant for this gateway.
+ */
+function jwtSettings(env: Env): Pick<Config, 'jwks' | 'jwtIssuer' | 'jwtAudience' | 'jwtClockSkewSeconds'> {
+  const url = optionalUrl(env, 'JWKS_URL');
+  const jwtIssuer = env.JWT_ISSUER?.trim() || undefined;
+  const jwtAudience = list(env.JWT_AUDIENCE);
+  const algorithms = jwtAlgorithms(env);
+  if (url !== undefined && (jwtIssuer === undefined || jwtAudience === undefined)) {
+    const missing = [jwtIssuer === undefined && 'JWT_ISSUER', jwtAudience === undefined && 'JWT_AUDIENCE'].filter(
+      Boolean,
+    );
+    throw new ConfigError(
+      `JWKS_URL is set, so ${missing.join(' and ')} must be set too: the issuer and audience your identity ` +
+        `provider puts in tokens meant for this gateway (its keys may sign tokens for other applications as well)`,
+    );
+  }
+  return {
+    jwks: url === undefined ? undefined : { url, algorithms },
+    jwtIssuer,
+    jwtAudience,
+    jwtClockSkewSeconds: integer(env, 'JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
+  };
+}
+
 function outputEdge(env: Env): number {
   const edge = integer(env, 'MAX_OUTPUT_EDGE', 2048, 16, 16384);
   if (edge > MAX_OUTPUT_EDGE_IN_BUDGET) {
@@ -130,7 +213,7 @@ export function parseConfig(env: Env): Config {
       thumbMaxEdge: integer(env, 'THUMB_MAX_EDGE', 400, 16, 2048),
     },
     jwtSecret: secret,
-    jwksUrl: optionalUrl(env, 'JWKS_URL'),
+    ...jwtSettings(env),
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
     corsOrigins: corsOrigins(env),
     cleanupGraceSeconds: integer(env, 'CLEANUP_GRACE_SECONDS', 3600, 60, 30 * 24 * 3600),

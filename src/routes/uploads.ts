@@ -6,6 +6,8 @@ import { ApiError } from '../lib/errors';
 import { runIdempotent } from '../lib/idempotency';
 import { imageJson } from '../lib/image-json';
 import { createAdmission } from '../lib/limiter';
+import { guardStorage } from '../lib/guard-storage';
+import { recordUser } from '../db/users';
 import { checkUploadHeaders, readUpload } from '../lib/read-upload';
 import type { ImageKind } from '../storage/keys';
 
@@ -43,7 +45,7 @@ async function enforceUploadRate(c: Context<AppEnv>, userId: string): Promise<vo
  * Idempotency-Key) process, store and record it.
  */
 export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: ImageKind): Promise<Response> {
-  const userId = c.get('user').id;
+  const { id: userId, sub } = c.get('user');
   const config = configOf(c);
   await enforceUploadRate(c, userId);
   checkUploadHeaders(c.req.raw, config.maxUploadBytes);
@@ -59,6 +61,10 @@ export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: Imag
         ttlSeconds: config.idempotencyTtlSeconds,
       },
       async () => {
+        const onRecord = await guardStorage('record user', () =>
+          recordUser(c.env.DB, userId, sub, new Date().toISOString()),
+        );
+        if (onRecord !== sub) throw new Error(`user id ${userId} is on record for another subject`);
         const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
         const image = imageJson(record, baseUrlOf(c));
         const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;

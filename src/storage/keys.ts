@@ -1,3 +1,5 @@
+import { USER_ID_SOURCE } from '../lib/user-id';
+
 /** What an upload is for: it decides the key prefix and the row's kind. */
 export type ImageKind = 'avatar' | 'image';
 
@@ -9,10 +11,10 @@ export interface ImageKeys {
 
 const PREFIX: Record<ImageKind, string> = { avatar: 'avatars', image: 'images' };
 
-const USER_ID = '[A-Za-z0-9_-]{1,64}';
+const USER_ID = USER_ID_SOURCE;
 const IMAGE_ID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
-/** User ids appear in keys and paths: the JWT `sub` must match this. */
+/** User ids appear in keys and paths (derived from the JWT `sub`, see lib/user-id.ts). */
 export const USER_ID_PATTERN = new RegExp(`^${USER_ID}$`);
 
 /** What a client is told when a user id does not match {@link USER_ID_PATTERN}. */
