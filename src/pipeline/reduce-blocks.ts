@@ -1,10 +1,4 @@
-import type { PixelSink } from './rows';
-import type { RgbaImage } from './types';
-
-/** A {@link PixelSink} whose result is the reduced image. */
-export interface BlockReducer extends PixelSink {
-  finish(): RgbaImage;
-}
+import type { ImageSink } from './rows';
 
 /**
  * Area-averages `factor`×`factor` blocks (edge blocks may be smaller) as
@@ -13,13 +7,13 @@ export interface BlockReducer extends PixelSink {
  * 16-bit cells while `factor` ≤ 16 (16² × 255 < 2¹⁶): 8 bytes per output
  * pixel instead of a full-resolution frame. `factor` 1 writes pixels in place.
  */
-export function createBlockReducer(srcW: number, srcH: number, factor: number): BlockReducer {
+export function createBlockReducer(srcW: number, srcH: number, factor: number): ImageSink {
   const dw = Math.ceil(srcW / factor);
   const dh = Math.ceil(srcH / factor);
   if (factor === 1) return createPlacer(srcW, srcH);
   const sums = factor <= 16 ? new Uint16Array(dw * dh * 4) : new Uint32Array(dw * dh * 4);
   return {
-    put(y, rgba, x0, dx) {
+    put(y, rgba, x0 = 0, dx = 1) {
       const row = Math.floor(y / factor) * dw;
       for (let i = 0, x = x0; x < srcW && i < rgba.length; i += 4, x += dx) {
         const a = rgba[i + 3]!;
@@ -51,10 +45,10 @@ export function createBlockReducer(srcW: number, srcH: number, factor: number): 
   };
 }
 
-function createPlacer(width: number, height: number): BlockReducer {
+function createPlacer(width: number, height: number): ImageSink {
   const out = new Uint8ClampedArray(width * height * 4);
   return {
-    put(y, rgba, x0, dx) {
+    put(y, rgba, x0 = 0, dx = 1) {
       if (dx === 1) return out.set(rgba.subarray(0, (width - x0) * 4), (y * width + x0) * 4);
       for (let i = 0, x = x0; x < width && i < rgba.length; i += 4, x += dx) {
         out.set(rgba.subarray(i, i + 4), (y * width + x) * 4);

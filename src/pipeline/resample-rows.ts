@@ -1,13 +1,6 @@
 import { uprightIndex, uprightSize } from './orient';
-import type { Orientation, RgbaImage } from './types';
-
-/** Receives a source image's rows in order and builds the resampled image. */
-export interface RowResampler {
-  /** Source row `y` (full width, 8-bit RGBA); rows must arrive in order 0, 1, 2, … */
-  put(y: number, rgba: Uint8Array | Uint8ClampedArray): void;
-  /** The finished image, upright; call after the last row. */
-  finish(): RgbaImage;
-}
+import type { ImageSink } from './rows';
+import type { Orientation } from './types';
 
 /**
  * For each source index along one axis: the first destination index it
@@ -38,7 +31,8 @@ function axisWeights(src: number, dst: number) {
  * by alpha. Each finished pixel is written straight to its place in the
  * image upright for `orientation` (EXIF), so no second frame is needed to
  * rotate. Memory is the output plus two rows of accumulators, so a large
- * decode never needs its full-resolution frame.
+ * decode never needs its full-resolution frame. Rows must arrive whole and in
+ * order 0, 1, 2, … (see {@link ImageSink}); `finish()` gives the upright image.
  */
 export function createRowResampler(
   srcW: number,
@@ -46,7 +40,7 @@ export function createRowResampler(
   dstW: number,
   dstH: number,
   orientation: Orientation = 1,
-): RowResampler {
+): ImageSink {
   if (dstW > srcW || dstH > srcH || dstW < 1 || dstH < 1) {
     throw new RangeError(`cannot area-resample ${srcW}x${srcH} to ${dstW}x${dstH}`);
   }
@@ -124,7 +118,7 @@ export function createRowResampler(
 }
 
 /** The same-size case: rows are copied into (upright) place. */
-function createRowCopier(width: number, height: number, orientation: Orientation): RowResampler {
+function createRowCopier(width: number, height: number, orientation: Orientation): ImageSink {
   const out = new Uint8ClampedArray(width * height * 4);
   const place = uprightIndex(orientation, width, height);
   let rows = 0;

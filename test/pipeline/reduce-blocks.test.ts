@@ -1,4 +1,4 @@
-import { ADAM7 } from '../../src/pipeline/decode/png/adam7';
+import { ADAM7 } from '../../src/pipeline/png/adam7';
 import { describe, expect, it } from 'vitest';
 import { areaReduce } from '../../src/pipeline/resize';
 import { createBlockReducer } from '../../src/pipeline/reduce-blocks';

@@ -1,7 +1,7 @@
 import { createRowResampler } from '../resample-rows';
 import { fitWithin } from '../resize';
 import type { ImageHeader, RgbaImage } from '../types';
-import { decodeJpeg, scaledSize, type JpegScale } from './jpeg';
+import { decodeJpeg, scaledSize, type JpegScale } from './decoder';
 
 /**
  * A DCT-scaled decode this close to the target is kept as is rather than
@@ -28,11 +28,11 @@ export function chooseJpegScale(width: number, height: number, edge: number): Jp
  * upright output (EXIF orientation applied) as they arrive.
  * @throws PipelineError `invalid_image`, `dimensions_exceeded`
  */
-export function decodeJpegWithin(bytes: Uint8Array, header: ImageHeader, maxEdge: number): RgbaImage {
+export function decodeJpegToSize(bytes: Uint8Array, header: ImageHeader, maxEdge: number): RgbaImage {
   const scale = chooseJpegScale(header.width, header.height, maxEdge);
   const scaled = scaledSize(header.width, header.height, scale);
   const target = fitWithin(scaled.width, scaled.height, maxEdge);
   const sink = createRowResampler(scaled.width, scaled.height, target.width, target.height, header.orientation);
-  decodeJpeg(bytes, { scale, maxPixels: header.width * header.height }, (y, rgba) => sink.put(y, rgba));
+  decodeJpeg(bytes, { scale, maxPixels: header.width * header.height }, sink);
   return sink.finish();
 }

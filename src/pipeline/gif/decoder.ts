@@ -1,6 +1,7 @@
 import { PipelineError } from '../../lib/errors';
 import { invalidImage } from '../bytes';
-import { readGif, readSubBlocks } from '../container/gif';
+import { readGif, readSubBlocks } from './container';
+import type { RowSink } from '../rows';
 import type { RgbaImage } from '../types';
 import { decodeLzw } from './lzw';
 
@@ -23,7 +24,7 @@ export interface GifDecodeOptions {
  * whose block structure is cut short.
  *
  * The frame is held as palette indices (1 byte per pixel); the screen is
- * produced one RGBA row at a time through `onRow`, top to bottom, so a caller
+ * produced one whole RGBA row at a time into `sink`, top to bottom, so a caller
  * can resample it without a full RGBA frame.
  * @throws dimensions_exceeded when the screen or the first frame has more than `maxPixels` pixels (checked before allocating).
  * @throws invalid_image when the block structure is corrupt, there is no image or no colour table.
@@ -31,7 +32,7 @@ export interface GifDecodeOptions {
 export function decodeGifRows(
   bytes: Uint8Array,
   options: GifDecodeOptions,
-  onRow: (y: number, rgba: Uint8ClampedArray) => void,
+  sink: RowSink,
 ): { width: number; height: number } {
   const { screen, frames } = readGif(bytes);
   const first = frames.next();
@@ -72,15 +73,15 @@ export function decodeGifRows(
         row[o + 3] = 255;
       }
     }
-    onRow(y, row);
+    sink.put(y, row);
   }
   return { width: screen.width, height: screen.height };
 }
 
 /** {@link decodeGifRows} collected into one RGBA image of the logical screen's size (for tests and tools). */
 export function decodeGif(bytes: Uint8Array, options: GifDecodeOptions): RgbaImage {
-  const rows: Uint8ClampedArray[] = [];
-  const size = decodeGifRows(bytes, options, (_y, rgba) => rows.push(rgba.slice()));
+  const rows: (Uint8Array | Uint8ClampedArray)[] = [];
+  const size = decodeGifRows(bytes, options, { put: (_y, rgba) => rows.push(rgba.slice()) });
   const data = new Uint8ClampedArray(size.width * size.height * 4);
   rows.forEach((row, y) => data.set(row, y * size.width * 4));
   return { ...size, data };

@@ -4,7 +4,7 @@ import { applyOrientation } from '../orient';
 import { createRowResampler } from '../resample-rows';
 import { fitWithin } from '../resize';
 import type { ImageHeader, RgbaImage } from '../types';
-import { extractFirstWebpFrame, isAnimatedWebp } from './webp-frame';
+import { extractFirstWebpFrame, isAnimatedWebp } from './first-frame';
 
 /**
  * Decodes a WebP with libwebp (a fresh WASM instance per call, see
@@ -14,7 +14,7 @@ import { extractFirstWebpFrame, isAnimatedWebp } from './webp-frame';
  * memory budget caps (MAX_WEBP_INPUT_PIXELS, checked from the header).
  * @throws PipelineError `invalid_image` when the decoded size does not match the header.
  */
-export async function decodeWebpWithin(
+export async function decodeWebpToSize(
   bytes: Uint8Array,
   header: ImageHeader,
   maxEdge: number,

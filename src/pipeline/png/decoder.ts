@@ -1,10 +1,10 @@
 import { PipelineError } from '../../lib/errors';
-import type { PixelSink } from '../rows';
-import { imagePasses, rowBytes, type PassGeometry } from './png/adam7';
-import { readPngLayout } from './png/chunks';
-import { unfilterRow } from './png/filter';
-import { ZlibReader } from './png/inflate';
-import { bitsPerPixel, rowConverter, type RowConverter } from './png/pixels';
+import type { RowSink } from '../rows';
+import { imagePasses, rowBytes, type PassGeometry } from './adam7';
+import { readPngLayout } from './chunks';
+import { unfilterRow } from './filter';
+import { ZlibReader } from './inflate';
+import { bitsPerPixel, rowConverter, type RowConverter } from './pixels';
 
 /** Options for {@link decodePng}. */
 export interface PngDecodeOptions {
@@ -38,11 +38,7 @@ const MAX_WIDTH = 1_000_000;
  * @throws PipelineError 'dimensions_exceeded' when width*height exceeds `maxPixels` or the width exceeds 1,000,000 (checked before inflating).
  * @throws PipelineError 'invalid_image' for a bad zlib stream, a bad filter type, too little image data, a missing palette or chunks that run past the end.
  */
-export async function decodePng(
-  bytes: Uint8Array,
-  sink: PixelSink,
-  options: PngDecodeOptions,
-): Promise<PngDecodeResult> {
+export async function decodePng(bytes: Uint8Array, sink: RowSink, options: PngDecodeOptions): Promise<PngDecodeResult> {
   const layout = readPngLayout(bytes);
   const { width, height, interlaced, colorType, bitDepth } = layout.ihdr;
   checkSize(width, height, options.maxPixels);
@@ -80,7 +76,7 @@ async function streamPasses(
   passes: PassGeometry[],
   bits: number,
   convert: RowConverter,
-  sink: PixelSink,
+  sink: RowSink,
 ): Promise<void> {
   const widest = Math.max(...passes.map((p) => p.width));
   const maxRowBytes = rowBytes(widest, bits);

@@ -1,4 +1,4 @@
-import { ByteReader, invalidImage } from '../../bytes';
+import { ByteReader, invalidImage } from '../bytes';
 import { buildHuffmanTable, type HuffmanTable } from './huffman';
 
 /** One image component as the frame header (SOFn) declares it, plus its block grid. */

@@ -1,11 +1,11 @@
-import type { Codecs } from '../../codecs/types';
-import { PipelineError } from '../../lib/errors';
-import { MAX_ALPHA_OUTPUT_EDGE } from '../limits';
-import type { ImageHeader, RgbaImage } from '../types';
-import { decodeGifWithin } from './gif-within';
-import { decodeJpegWithin } from './jpeg-within';
-import { decodePngWithin } from './png-within';
-import { decodeWebpWithin } from './webp-within';
+import type { Codecs } from '../codecs/types';
+import { PipelineError } from '../lib/errors';
+import { MAX_ALPHA_OUTPUT_EDGE } from './limits';
+import type { ImageHeader, RgbaImage } from './types';
+import { decodeGifToSize } from './gif/decode-to-size';
+import { decodeJpegToSize } from './jpeg/decode-to-size';
+import { decodePngToSize } from './png/decode-to-size';
+import { decodeWebpToSize } from './webp/decode-to-size';
 
 /**
  * Decodes the (first frame of the) image to RGBA no larger than
@@ -51,13 +51,13 @@ function decodeByFormat(
 ): Promise<RgbaImage> | RgbaImage {
   switch (header.format) {
     case 'jpeg':
-      return decodeJpegWithin(bytes, header, maxEdge);
+      return decodeJpegToSize(bytes, header, maxEdge);
     case 'png':
-      return decodePngWithin(bytes, header, maxEdge);
+      return decodePngToSize(bytes, header, maxEdge);
     case 'gif':
-      return decodeGifWithin(bytes, header, maxEdge);
+      return decodeGifToSize(bytes, header, maxEdge);
     case 'webp':
-      return decodeWebpWithin(bytes, header, maxEdge, codecs);
+      return decodeWebpToSize(bytes, header, maxEdge, codecs);
   }
 }
 

@@ -1,5 +1,5 @@
-import { PipelineError } from '../../../lib/errors';
-import { ByteReader, invalidImage } from '../../bytes';
+import { PipelineError } from '../../lib/errors';
+import { ByteReader, invalidImage } from '../bytes';
 import { BufferedDecoder, StreamingDecoder, type DecoderSetup, type FrameDecoder } from './decoders';
 import {
   colorTransformOf,
@@ -13,7 +13,8 @@ import {
   type Tables,
 } from './frame';
 import { planComponents, scaledDimensions } from './layout';
-import { MAX_JPEG_SCANS } from '../../container/jpeg';
+import type { RowSink } from '../rows';
+import { MAX_JPEG_SCANS } from './container';
 
 /** Output scale: 1/1, 1/2, 1/4 or 1/8 of the stored size, by DCT scaling. */
 export type JpegScale = 1 | 2 | 4 | 8;
@@ -26,9 +27,6 @@ export interface JpegDecodeOptions {
   /** Refuse before allocating if width*height (stored size) exceeds this. */
   maxPixels?: number;
 }
-
-/** Called for each output row, top to bottom, exactly once per row. `rgba` is reused between calls: copy what you keep. */
-export type RowCallback = (y: number, rgba: Uint8ClampedArray) => void;
 
 const SOF_BASELINE = 0xc0;
 const SOF_EXTENDED = 0xc1;
@@ -64,12 +62,12 @@ export function scaledSize(width: number, height: number, scale: JpegScale): { w
 
 /**
  * Decodes a baseline, extended-sequential (8-bit) or progressive Huffman JPEG
- * straight to 1/`scale` of its size, handing RGBA rows to `onRow` as they are
+ * straight to 1/`scale` of its size, handing whole RGBA rows to `sink` as they are
  * produced. Sequential files hold only a few MCU rows of samples; progressive
  * ones hold, until the last scan, only the DCT coefficients the scale uses.
  * EXIF orientation is not applied; alpha is 255.
  *
- * Errors thrown by `onRow` propagate unchanged.
+ * Errors thrown by `sink` propagate unchanged.
  * @returns the output (scaled) size.
  * @throws PipelineError `dimensions_exceeded` when width×height is over
  *   `maxPixels`; `invalid_image` for anything not decodable: arithmetic,
@@ -80,19 +78,21 @@ export function scaledSize(width: number, height: number, scale: JpegScale): { w
 export function decodeJpeg(
   bytes: Uint8Array,
   options: JpegDecodeOptions,
-  onRow: RowCallback,
+  sink: RowSink,
 ): { width: number; height: number } {
   if (![1, 2, 4, 8].includes(options.scale)) {
     throw new RangeError(`Expected 1, 2, 4 or 8 for scale but received ${options.scale}`);
   }
   let inCallback = false;
-  const guardedRow: RowCallback = (y, rgba) => {
-    inCallback = true;
-    onRow(y, rgba);
-    inCallback = false;
+  const guarded: RowSink = {
+    put(y, rgba) {
+      inCallback = true;
+      sink.put(y, rgba);
+      inCallback = false;
+    },
   };
   try {
-    return decodeFile(bytes, options, guardedRow);
+    return decodeFile(bytes, options, guarded);
   } catch (error) {
     if (error instanceof PipelineError || inCallback) throw error;
     // Every read is bounds-checked, so this is a safety net (e.g. an
@@ -101,11 +101,7 @@ export function decodeJpeg(
   }
 }
 
-function decodeFile(
-  bytes: Uint8Array,
-  options: JpegDecodeOptions,
-  onRow: RowCallback,
-): { width: number; height: number } {
+function decodeFile(bytes: Uint8Array, options: JpegDecodeOptions, sink: RowSink): { width: number; height: number } {
   const maxScans = options.maxScans ?? MAX_JPEG_SCANS;
   const reader = new ByteReader(bytes);
   if (reader.u8() !== 0xff || reader.u8() !== SOI) throw invalidImage('JPEG signature is missing');
@@ -165,7 +161,7 @@ function decodeFile(
           tables,
           transform: colorTransformOf(frame, { jfif, adobeTransform }),
           scale: options.scale,
-          onRow,
+          sink,
         });
         reader.seek(decoder.decodeScan(bytes, reader.pos, scan, restartInterval));
         break;
@@ -180,7 +176,7 @@ function decodeFile(
 function createDecoder(
   frame: Frame,
   firstScanComponents: number,
-  options: { tables: Tables; transform: DecoderSetup['transform']; scale: JpegScale; onRow: RowCallback },
+  options: { tables: Tables; transform: DecoderSetup['transform']; scale: JpegScale; sink: RowSink },
 ): FrameDecoder {
   const out = scaledDimensions(frame.width, frame.height, options.scale);
   const setup: DecoderSetup = {
@@ -191,7 +187,7 @@ function createDecoder(
     transform: options.transform,
     outWidth: out.width,
     outHeight: out.height,
-    onRow: options.onRow,
+    sink: options.sink,
   };
   const streaming = !frame.progressive && firstScanComponents === frame.components.length;
   return streaming ? new StreamingDecoder(setup) : new BufferedDecoder(setup);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeGif } from '../../../src/pipeline/decode/gif';
+import { decodeGif } from '../../../src/pipeline/gif/decoder';
 import type { RgbaImage } from '../../../src/pipeline/types';
 import { encodeGif, lzwEncode, subBlocks, type GifEncodeFrame, type Rgb } from '../../helpers/gif-encode';
 import { ascii, bytes, u16le } from '../../helpers/image-bytes';

@@ -2,9 +2,8 @@ import { applyOrientation } from '../orient';
 import { createBlockReducer } from '../reduce-blocks';
 import { createRowResampler } from '../resample-rows';
 import { fitWithin } from '../resize';
-import type { PixelSink } from '../rows';
 import type { ImageHeader, RgbaImage } from '../types';
-import { decodePng } from './png';
+import { decodePng } from './decoder';
 
 /**
  * Decodes a PNG straight to at most `maxEdge` pixels on its longest side,
@@ -16,7 +15,7 @@ import { decodePng } from './png';
  * little smaller than `maxEdge`.
  * @throws PipelineError `invalid_image`, `dimensions_exceeded`
  */
-export async function decodePngWithin(bytes: Uint8Array, header: ImageHeader, maxEdge: number): Promise<RgbaImage> {
+export async function decodePngToSize(bytes: Uint8Array, header: ImageHeader, maxEdge: number): Promise<RgbaImage> {
   const { width, height } = header;
   const maxPixels = width * height;
   if (header.interlaced) {
@@ -26,7 +25,6 @@ export async function decodePngWithin(bytes: Uint8Array, header: ImageHeader, ma
   }
   const target = fitWithin(width, height, maxEdge);
   const resampler = createRowResampler(width, height, target.width, target.height, header.orientation);
-  const sink: PixelSink = { put: (y, rgba) => resampler.put(y, rgba) };
-  await decodePng(bytes, sink, { maxPixels });
+  await decodePng(bytes, resampler, { maxPixels });
   return resampler.finish();
 }

@@ -1,4 +1,4 @@
-import { invalidImage } from '../../bytes';
+import { invalidImage } from '../bytes';
 import type { PngLayout } from './chunks';
 
 /** Writes `width` pixels of an unfiltered row as 8-bit RGBA into `out`. */

@@ -1,9 +1,10 @@
-import { invalidImage } from '../../bytes';
+import { invalidImage } from '../bytes';
 import { BitReader } from './bit-reader';
 import { CoefficientStore } from './coefficients';
 import type { ColorTransform, Frame, ScanHeader, Tables } from './frame';
 import type { ComponentPlan } from './layout';
-import { RowAssembler, type RowSink } from './output';
+import type { RowSink } from '../rows';
+import { RowAssembler } from './output';
 import { decodeProgressiveScan } from './scan-progressive';
 import { decodeSequentialScan } from './scan-sequential';
 
@@ -24,7 +25,7 @@ export interface DecoderSetup {
   transform: ColorTransform;
   outWidth: number;
   outHeight: number;
-  onRow: RowSink;
+  sink: RowSink;
 }
 
 /** Each component's upsampling ratio at full scale (max factor / its factor). */
@@ -54,8 +55,8 @@ function latchQuant(setup: DecoderSetup, index: number): Int32Array {
  */
 /** The row assembler for a frame's output size, scale and sampling. */
 function createAssembler(setup: DecoderSetup): RowAssembler {
-  const { frame, plans, transform, outWidth, outHeight, onRow, scale } = setup;
-  return new RowAssembler(plans, transform, outWidth, outHeight, onRow, scale, fullRatios(frame));
+  const { frame, plans, transform, outWidth, outHeight, sink, scale } = setup;
+  return new RowAssembler(plans, transform, outWidth, outHeight, sink, scale, fullRatios(frame));
 }
 
 export class StreamingDecoder implements FrameDecoder {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractFirstWebpFrame, isAnimatedWebp } from '../../../src/pipeline/decode/webp-frame';
+import { extractFirstWebpFrame, isAnimatedWebp } from '../../../src/pipeline/webp/first-frame';
 import { probeImage } from '../../../src/pipeline/probe';
 import { assertComplete } from '../../../src/pipeline/structure';
 import {

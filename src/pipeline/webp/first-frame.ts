@@ -1,6 +1,6 @@
 import { asciiBytes, invalidImage } from '../bytes';
-import { chunkData, webpChunks, type RiffChunk } from '../container/riff';
-import { parseVp8x, readAnmf, type FrameImage } from '../container/webp-chunks';
+import { chunkData, webpChunks, type RiffChunk } from './riff';
+import { parseVp8x, readAnmf, type FrameImage } from './chunks';
 
 const VP8X_FLAG_ALPHA = 0x10;
 

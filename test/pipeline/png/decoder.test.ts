@@ -1,9 +1,9 @@
-import { ADAM7 } from '../../../src/pipeline/decode/png/adam7';
+import { ADAM7 } from '../../../src/pipeline/png/adam7';
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../../src/lib/errors';
-import { decodePng, type PngDecodeOptions } from '../../../src/pipeline/decode/png';
-import { ZlibReader } from '../../../src/pipeline/decode/png/inflate';
-import type { PixelSink } from '../../../src/pipeline/rows';
+import { decodePng, type PngDecodeOptions } from '../../../src/pipeline/png/decoder';
+import { ZlibReader } from '../../../src/pipeline/png/inflate';
+import type { RowSink } from '../../../src/pipeline/rows';
 import type { RgbaImage } from '../../../src/pipeline/types';
 import { concat, zlibCompress } from '../../fixtures/bytes';
 import { noise } from '../../fixtures/pixels';
@@ -146,8 +146,8 @@ function frameSink(width: number, height: number) {
   const data = new Uint8ClampedArray(width * height * 4);
   const writes = new Uint8Array(width * height);
   const calls: { y: number; x0: number; dx: number; n: number }[] = [];
-  const sink: PixelSink = {
-    put(y, rgba, x0, dx) {
+  const sink: RowSink = {
+    put(y, rgba, x0 = 0, dx = 1) {
       calls.push({ y, x0, dx, n: rgba.length / 4 });
       for (let i = 0; i < rgba.length / 4; i++) {
         const x = x0 + i * dx;

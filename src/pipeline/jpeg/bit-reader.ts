@@ -1,4 +1,4 @@
-import { invalidImage } from '../../bytes';
+import { invalidImage } from '../bytes';
 
 /** `marker` value when the data ended with no marker at all. */
 export const END_OF_DATA = -2;

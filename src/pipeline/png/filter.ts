@@ -1,4 +1,4 @@
-import { invalidImage } from '../../bytes';
+import { invalidImage } from '../bytes';
 
 /**
  * Reverses one row's filter in place (PNG §9.2 filter types 0–4). `prev` is

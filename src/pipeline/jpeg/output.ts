@@ -2,10 +2,8 @@ import { convertRow } from './color';
 import type { ColorTransform } from './frame';
 import { idctBlock } from './idct';
 import type { ComponentPlan } from './layout';
+import type { RowSink } from '../rows';
 import { Upsampler } from './upsample';
-
-/** Called for each output row, top to bottom; `rgba` is reused. */
-export type RowSink = (y: number, rgba: Uint8ClampedArray) => void;
 
 /**
  * Turns blocks into output rows as MCU rows complete. Each component keeps a
@@ -18,7 +16,7 @@ export class RowAssembler {
   private readonly transform: ColorTransform;
   private readonly outWidth: number;
   private readonly outHeight: number;
-  private readonly onRow: RowSink;
+  private readonly sink: RowSink;
   private readonly rings: Uint8Array[];
   private readonly ringRows: number[];
   private readonly rowViews: Uint8Array[][];
@@ -33,7 +31,7 @@ export class RowAssembler {
     transform: ColorTransform,
     outWidth: number,
     outHeight: number,
-    onRow: RowSink,
+    sink: RowSink,
     scale: number,
     fullRatios: { h: number; v: number }[],
   ) {
@@ -41,7 +39,7 @@ export class RowAssembler {
     this.transform = transform;
     this.outWidth = outWidth;
     this.outHeight = outHeight;
-    this.onRow = onRow;
+    this.sink = sink;
     this.ringRows = plans.map((p) => p.rowsPerMcu * 3);
     this.rings = plans.map((p, i) => new Uint8Array(p.planeWidth * this.ringRows[i]!));
     this.rowViews = plans.map((p, i) =>
@@ -100,7 +98,7 @@ export class RowAssembler {
       }
       convertRow(this.transform, this.rows, this.outWidth, this.rgba);
       this.nextRow++;
-      this.onRow(y, this.rgba);
+      this.sink.put(y, this.rgba);
     }
   }
 }

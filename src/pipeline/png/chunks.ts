@@ -1,5 +1,5 @@
-import { ByteReader, invalidImage, startsWith } from '../../bytes';
-import { parseIhdr, PNG_SIGNATURE, readChunk, type PngIhdr } from '../../container/png';
+import { ByteReader, invalidImage, startsWith } from '../bytes';
+import { parseIhdr, PNG_SIGNATURE, readChunk, type PngIhdr } from './container';
 
 /** The chunks a pixel decoder needs, as views into the file (nothing is copied). */
 export interface PngLayout {

@@ -2,7 +2,7 @@ import { invalidImage } from '../bytes';
 import { orientationFromExifChunk } from '../exif';
 import type { ImageHeader, Orientation } from '../types';
 import { chunkData, webpChunks, type RiffChunk } from './riff';
-import { parseVp8, parseVp8l, parseVp8x, readAnmf, readFrameImage, type Vp8x } from './webp-chunks';
+import { parseVp8, parseVp8l, parseVp8x, readAnmf, readFrameImage, type Vp8x } from './chunks';
 
 const ANIM_PAYLOAD_SIZE = 6;
 

@@ -1,4 +1,4 @@
-import { invalidImage } from '../../bytes';
+import { invalidImage } from '../bytes';
 import type { BitReader } from './bit-reader';
 
 /** Codes up to this many bits are resolved by one table lookup. */

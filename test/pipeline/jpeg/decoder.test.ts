@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../../src/lib/errors';
-import { decodeJpeg, scaledSize, type JpegScale } from '../../../src/pipeline/decode/jpeg';
+import { decodeJpeg, scaledSize, type JpegScale } from '../../../src/pipeline/jpeg/decoder';
 import type { RgbaImage } from '../../../src/pipeline/types';
 import {
   areaDownscale,
@@ -62,7 +62,7 @@ function codeOf(run: () => unknown): string {
 const decodeAt =
   (bytes: Uint8Array, scale: JpegScale = 1, extra = {}) =>
   () =>
-    decodeJpeg(bytes, { scale, ...extra }, () => {});
+    decodeJpeg(bytes, { scale, ...extra }, { put: () => {} });
 
 describe('decodeJpeg against mozjpeg (mozjpeg-encoded corpus)', () => {
   const modes: [string, MozjpegOptions][] = [
@@ -308,19 +308,25 @@ describe('decodeJpeg output and options', () => {
   it('refuses more pixels than maxPixels before decoding', async () => {
     const bytes = await mozjpegEncode(testPicture(64, 48, 2));
     let rows = 0;
-    const run = () => decodeJpeg(bytes, { scale: 1, maxPixels: 64 * 48 - 1 }, () => rows++);
+    const run = () => decodeJpeg(bytes, { scale: 1, maxPixels: 64 * 48 - 1 }, { put: () => rows++ });
     expect(codeOf(run)).toBe('dimensions_exceeded');
     expect(rows).toBe(0);
     expect(codeOf(decodeAt(bytes, 1, { maxPixels: 64 * 48 }))).toBe('no error');
   });
 
-  it('lets an error from the row callback through unchanged', async () => {
+  it('lets an error from the row sink through unchanged', async () => {
     const bytes = await mozjpegEncode(testPicture(37, 29, 2));
     const mine = new Error('stop');
     expect(() =>
-      decodeJpeg(bytes, { scale: 1 }, () => {
-        throw mine;
-      }),
+      decodeJpeg(
+        bytes,
+        { scale: 1 },
+        {
+          put: () => {
+            throw mine;
+          },
+        },
+      ),
     ).toThrow(mine);
   });
 });
@@ -378,7 +384,7 @@ describe('decodeJpeg rejections', () => {
     for (let i = 0; i < 150; i++) many.set(scan, lastSos + i * scan.length);
     many.set([0xff, 0xd9], many.length - 2);
     try {
-      decodeJpeg(many, { scale: 8 }, () => {});
+      decodeJpeg(many, { scale: 8 }, { put: () => {} });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(PipelineError);

@@ -1,4 +1,4 @@
-import { invalidImage } from '../../bytes';
+import { invalidImage } from '../bytes';
 import type { BitReader } from './bit-reader';
 import type { Frame, ScanHeader } from './frame';
 
