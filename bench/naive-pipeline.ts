@@ -21,7 +21,7 @@ import type { ProcessOptions } from '../src/pipeline';
 import { decodeGif } from '../src/pipeline/gif/decoder';
 import { checkLimits } from '../src/pipeline/limits';
 import { probeImage } from '../src/pipeline/probe';
-import { fitWithin } from '../src/pipeline/resize';
+import { fitWithin } from '../src/pipeline/resample/resize';
 import type { Orientation, RgbaImage } from '../src/pipeline/types';
 
 const require = createRequire(import.meta.url);

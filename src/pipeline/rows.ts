@@ -10,7 +10,8 @@ import type { RgbaImage } from './types';
  * Order: JPEG, GIF, WebP and non-interlaced PNG deliver every row exactly once,
  * whole (`x0 = 0, dx = 1`), top to bottom. Adam7 PNG delivers sparse rows pass
  * by pass, so it is only given to a sink that accepts pixels in any order
- * (the block reducer); the area resampler needs whole rows in order.
+ * (the block reducer, resample/blocks.ts); the area resampler (resample/rows.ts)
+ * needs whole rows in order.
  */
 export interface RowSink {
   /**

@@ -1,5 +1,5 @@
-import { createRowResampler } from '../resample-rows';
-import { fitWithin } from '../resize';
+import { createRowResampler } from '../resample/rows';
+import { fitWithin } from '../resample/resize';
 import type { ImageHeader, RgbaImage } from '../types';
 import { decodeGifRows } from './decoder';
 

@@ -1,7 +1,7 @@
 import { applyOrientation } from '../orient';
-import { createBlockReducer } from '../reduce-blocks';
-import { createRowResampler } from '../resample-rows';
-import { fitWithin } from '../resize';
+import { createBlockReducer } from '../resample/blocks';
+import { createRowResampler } from '../resample/rows';
+import { fitWithin } from '../resample/resize';
 import type { ImageHeader, RgbaImage } from '../types';
 import { decodePng } from './decoder';
 

@@ -1,8 +1,8 @@
 import type { Codecs } from '../../codecs/types';
 import { PipelineError } from '../../lib/errors';
 import { applyOrientation } from '../orient';
-import { createRowResampler } from '../resample-rows';
-import { fitWithin } from '../resize';
+import { createRowResampler } from '../resample/rows';
+import { fitWithin } from '../resample/resize';
 import type { ImageHeader, RgbaImage } from '../types';
 import { extractFirstWebpFrame, isAnimatedWebp } from './first-frame';
 

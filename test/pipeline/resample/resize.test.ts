@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { areaReduce, fitWithin, lanczosResize, resizeToFit } from '../../src/pipeline/resize';
-import type { RgbaImage } from '../../src/pipeline/types';
-import { paint, quadrants } from '../fixtures/pixels';
+import { areaReduce, fitWithin, lanczosResize, resizeToFit } from '../../../src/pipeline/resample/resize';
+import type { RgbaImage } from '../../../src/pipeline/types';
+import { paint, quadrants } from '../../fixtures/pixels';
 
 const solid = (w: number, h: number, rgba: [number, number, number, number]) => paint(w, h, () => rgba);
 

@@ -1,4 +1,4 @@
-import type { RgbaImage } from './types';
+import type { RgbaImage } from '../types';
 
 /** The size that fits inside `maxEdge`×`maxEdge` keeping the aspect ratio; never upscales. */
 export function fitWithin(width: number, height: number, maxEdge: number): { width: number; height: number } {

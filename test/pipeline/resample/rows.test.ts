@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createRowResampler } from '../../src/pipeline/resample-rows';
-import { applyOrientation } from '../../src/pipeline/orient';
-import type { Orientation, RgbaImage } from '../../src/pipeline/types';
-import { noise, paint, quadrants } from '../fixtures/pixels';
+import { createRowResampler } from '../../../src/pipeline/resample/rows';
+import { applyOrientation } from '../../../src/pipeline/orient';
+import type { Orientation, RgbaImage } from '../../../src/pipeline/types';
+import { noise, paint, quadrants } from '../../fixtures/pixels';
 
 function resample(image: RgbaImage, dw: number, dh: number, orientation: Orientation = 1): RgbaImage {
   const resampler = createRowResampler(image.width, image.height, dw, dh, orientation);

@@ -1,9 +1,9 @@
-import { ADAM7 } from '../../src/pipeline/png/adam7';
+import { ADAM7 } from '../../../src/pipeline/png/adam7';
 import { describe, expect, it } from 'vitest';
-import { areaReduce } from '../../src/pipeline/resize';
-import { createBlockReducer } from '../../src/pipeline/reduce-blocks';
-import type { RgbaImage } from '../../src/pipeline/types';
-import { noise } from '../fixtures/pixels';
+import { areaReduce } from '../../../src/pipeline/resample/resize';
+import { createBlockReducer } from '../../../src/pipeline/resample/blocks';
+import type { RgbaImage } from '../../../src/pipeline/types';
+import { noise } from '../../fixtures/pixels';
 
 /** Feeds an image in Adam7 order: sparse rows (x0, dx) out of row order. */
 function feedAdam7(image: RgbaImage, sink: ReturnType<typeof createBlockReducer>) {

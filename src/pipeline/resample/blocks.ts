@@ -1,4 +1,4 @@
-import type { ImageSink } from './rows';
+import type { ImageSink } from '../rows';
 
 /**
  * Area-averages `factor`×`factor` blocks (edge blocks may be smaller) as

@@ -1,6 +1,6 @@
-import { uprightIndex, uprightSize } from './orient';
-import type { ImageSink } from './rows';
-import type { Orientation } from './types';
+import { uprightIndex, uprightSize } from '../orient';
+import type { ImageSink } from '../rows';
+import type { Orientation } from '../types';
 
 /**
  * For each source index along one axis: the first destination index it
