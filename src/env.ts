@@ -1,3 +1,4 @@
+import type { ReadPace } from './lib/read-upload';
 import type { ProcessOptions } from './pipeline';
 import { BYTES_PER_OUTPUT_PIXEL, MAX_OUTPUT_EDGE_IN_BUDGET, MEMORY_BUDGET_MIB } from './pipeline/limits';
 
@@ -31,6 +32,12 @@ export interface Env {
   PUBLIC_BASE_URL?: string;
   /** Comma-separated origins allowed by CORS; `*` (the default) allows any. */
   CORS_ORIGINS?: string;
+  /** An upload body must arrive within this many seconds (default 30). */
+  UPLOAD_READ_TIMEOUT_SECONDS?: string;
+  /** After UPLOAD_RATE_GRACE_SECONDS, a body must average at least this many bytes per second (default 4096; 0 = off). */
+  UPLOAD_MIN_BYTES_PER_SECOND?: string;
+  /** How long a body may arrive at any rate before the floor applies (default 5). */
+  UPLOAD_RATE_GRACE_SECONDS?: string;
   /** Orphaned objects younger than this many seconds are left to in-flight uploads. */
   CLEANUP_GRACE_SECONDS?: string;
   /** How long an Idempotency-Key is remembered, in seconds. */
@@ -42,6 +49,8 @@ export interface Env {
 /** Validated configuration, derived from {@link Env} once per isolate. */
 export interface Config {
   maxUploadBytes: number;
+  /** How fast an upload body must arrive. */
+  uploadPace: ReadPace;
   process: ProcessOptions;
   jwtSecret: string | undefined;
   /** Tokens from an identity provider; undefined when JWKS_URL is unset. */
@@ -201,6 +210,11 @@ export function parseConfig(env: Env): Config {
   return {
     // The memory budget (src/pipeline/limits.ts) counts one upload of at most 10 MiB.
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024, 10 * 1024 * 1024),
+    uploadPace: {
+      deadlineMs: integer(env, 'UPLOAD_READ_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
+      graceMs: integer(env, 'UPLOAD_RATE_GRACE_SECONDS', 5, 0, 3600) * 1000,
+      minBytesPerSecond: integer(env, 'UPLOAD_MIN_BYTES_PER_SECOND', 4096, 0, 10 * 1024 * 1024),
+    },
     process: {
       limits: {
         maxWidth: integer(env, 'MAX_INPUT_WIDTH', 4096, 1, 16384),

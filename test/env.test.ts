@@ -17,6 +17,7 @@ describe('parseConfig', () => {
     expect(config.corsOrigins).toEqual(['*']);
     expect(config.jwks).toBeUndefined();
     expect(config.jwtClockSkewSeconds).toBe(30);
+    expect(config.uploadPace).toEqual({ deadlineMs: 30_000, graceMs: 5_000, minBytesPerSecond: 4096 });
   });
 
   it('reads the identity provider settings', () => {
@@ -54,6 +55,8 @@ describe('parseConfig', () => {
     ['JWKS_URL without JWT_ISSUER', { JWKS_URL: 'https://idp.example/jwks', JWT_AUDIENCE: 'api' }],
     ['JWKS_URL without JWT_AUDIENCE', { JWKS_URL: 'https://idp.example/jwks', JWT_ISSUER: 'https://idp.example/' }],
     ['an unknown JWT algorithm', { JWT_ALGORITHMS: 'RS256,HS256' }],
+    ['a zero read timeout', { UPLOAD_READ_TIMEOUT_SECONDS: '0' }],
+    ['a negative rate floor', { UPLOAD_MIN_BYTES_PER_SECOND: '-1' }],
     ['a clock skew over 300', { JWT_CLOCK_SKEW_SECONDS: '3600' }],
     ['a CORS origin with a path', { CORS_ORIGINS: 'https://app.example/page' }],
     ['a CORS origin without a scheme', { CORS_ORIGINS: 'app.example' }],
