@@ -5,7 +5,7 @@ import { checkLimits, type InputLimits } from './limits';
 import { probeImage } from './probe';
 import { resizeToFit } from './resample/resize';
 import { assertComplete } from './structure';
-import type { ImageFormat } from './types';
+import type { ImageFormat } from './formats';
 
 export interface ProcessOptions {
   /** Refused from the header, before decoding. */
