@@ -1,5 +1,5 @@
-import type { Codecs } from '../codecs/types';
-import { PipelineError } from '../lib/errors';
+import type { Codecs } from './codecs';
+import { PipelineError } from './errors';
 import { MAX_ALPHA_OUTPUT_EDGE } from './limits';
 import type { ImageHeader, RgbaImage } from './types';
 import { formatSpec } from './formats';

@@ -1,4 +1,4 @@
-import type { Codecs } from '../codecs/types';
+import type { Codecs } from './codecs';
 import { gifFormat } from './gif';
 import { jpegFormat } from './jpeg';
 import { pngFormat } from './png';

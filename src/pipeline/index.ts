@@ -1,4 +1,4 @@
-import type { Codecs } from '../codecs/types';
+import type { Codecs } from './codecs';
 import { decodeImage } from './decode';
 import { encodeWebp, type EncodedImage } from './encode';
 import { checkLimits, type InputLimits } from './limits';

@@ -1,4 +1,4 @@
-import { PipelineError } from '../lib/errors';
+import { PipelineError } from './errors';
 import { FORMATS, matchMagic, type ImageFormat } from './formats';
 
 const EXPECTED = FORMATS.map((format) => format.label)

@@ -1,5 +1,5 @@
-import type { Codecs } from '../../codecs/types';
-import { PipelineError } from '../../lib/errors';
+import type { Codecs } from '../codecs';
+import { PipelineError } from '../errors';
 import { applyOrientation } from '../orient';
 import { createRowResampler } from '../resample/rows';
 import { fitWithin } from '../resample/resize';
