@@ -17,9 +17,9 @@ export interface ReadPace {
   /** How long a body may arrive at any rate before {@link minBytesPerSecond} applies. */
   graceMs: number;
   /**
-   * After the grace period, a body must have averaged at least this many bytes
-   * per second since it ended (received ≥ rate × (elapsed − grace), as Apache's
-   * mod_reqtimeout `MinRate`). 0 turns the floor off.
+   * After the grace period, a body must have received at least this many bytes
+   * per second since the grace period ended (received ≥ rate × (elapsed − grace),
+   * as Apache's mod_reqtimeout `MinRate`). 0 turns the floor off.
    */
   minBytesPerSecond: number;
 }
