@@ -1,5 +1,4 @@
-import type { ImageFormat } from '../pipeline/formats';
-import type { ImageKind } from '../storage/keys';
+import type { ImageKind } from '../domain/images';
 
 /** A stored image, as the rest of the code sees a row of `images`. */
 export interface ImageRecord {
@@ -14,7 +13,8 @@ export interface ImageRecord {
   thumbWidth: number;
   thumbHeight: number;
   thumbBytes: number;
-  originalFormat: ImageFormat;
+  /** A format name from the pipeline's registry (src/pipeline/formats.ts) when it was stored. */
+  originalFormat: string;
   originalBytes: number;
   /** ISO 8601 UTC. */
   createdAt: string;
@@ -32,7 +32,7 @@ export interface ImageRow {
   thumb_width: number;
   thumb_height: number;
   thumb_bytes: number;
-  original_format: ImageFormat;
+  original_format: string;
   original_bytes: number;
   created_at: string;
 }
