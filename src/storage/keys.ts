@@ -9,7 +9,12 @@ export interface ImageKeys {
 
 const PREFIX: Record<ImageKind, string> = { avatar: 'avatars', image: 'images' };
 
-const MEDIA_KEY_PATTERN = new RegExp(`^(?:avatars|images)/${USER_ID}/(${IMAGE_ID})(?:_thumb)?\\.webp$`);
+/** Every listing prefix the gateway writes under (`avatars/`, `images/`). */
+export const KEY_PREFIXES: readonly string[] = Object.values(PREFIX).map((prefix) => `${prefix}/`);
+
+const MEDIA_KEY_PATTERN = new RegExp(
+  `^(?:${Object.values(PREFIX).join('|')})/${USER_ID}/(${IMAGE_ID})(?:_thumb)?\\.webp$`,
+);
 
 /**
  * The one place that knows the key layout:
