@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { AppDeps, AppEnv } from './app-types';
-import { configOf } from './lib/context';
+import { configOf } from './routes/context';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './lib/errors';
 import { gatewayCors } from './middleware/cors';
 import { PipelineError } from './pipeline/errors';

@@ -4,12 +4,12 @@ import type { AsymmetricAlgorithm } from 'hono/utils/jwt/jwa';
 import type { JWTPayload } from 'hono/utils/jwt/types';
 import { decodeHeader } from 'hono/utils/jwt/jwt';
 import { ApiError } from '../lib/errors';
-import { SUBJECT_PATTERN, SUBJECT_RULE, userIdForSubject } from '../lib/user-id';
+import { SUBJECT_PATTERN, SUBJECT_RULE, userIdForSubject } from '../domain/users';
 import { jwksKeys } from './jwks';
 
 /** The authenticated caller, set by {@link bearerAuth} as `c.get('user')`. */
 export interface AuthUser {
-  /** The user id in keys, paths and rows, derived from `sub` (lib/user-id.ts). */
+  /** The user id in keys, paths and rows, derived from `sub` (domain/users.ts). */
   id: string;
   /** The JWT `sub` as issued. */
   sub: string;

@@ -1,15 +1,15 @@
 import type { Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
 import { ingestUpload } from '../ingest';
-import { baseUrlOf, configOf, ingestTargetOf } from '../lib/context';
+import { baseUrlOf, configOf, ingestTargetOf } from './context';
 import { ApiError } from '../lib/errors';
-import { runIdempotent } from '../lib/idempotency';
-import { imageJson } from '../lib/image-json';
+import { runIdempotent } from './idempotency';
+import { imageJson } from './image-json';
 import { BodyBudget } from '../lib/body-budget';
 import { guardStorage } from '../lib/guard-storage';
 import { recordUser } from '../db/users';
 import { checkUploadHeaders, MULTIPART_OVERHEAD, readUpload } from '../lib/read-upload';
-import type { ImageKind } from '../storage/keys';
+import type { ImageKind } from '../domain/images';
 
 /**
  * The isolate's budget for buffered upload bodies: two of the largest an

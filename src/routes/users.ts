@@ -3,10 +3,9 @@ import type { AppDeps, AppEnv } from '../app-types';
 import { guardStorage } from '../lib/guard-storage';
 import { clearAvatar, findAvatar } from '../db/profiles';
 import { removeStaleAvatars } from '../ingest';
-import { baseUrlOf, requireUser } from '../lib/context';
+import { baseUrlOf, requireUser } from './context';
 import { ApiError } from '../lib/errors';
-import { SUBJECT_PATTERN, userIdForSubject } from '../lib/user-id';
-import { USER_ID_PATTERN } from '../storage/keys';
+import { SUBJECT_PATTERN, USER_ID_PATTERN, userIdForSubject } from '../domain/users';
 import { handleUpload } from './uploads';
 
 /** How long a CDN or browser may keep the stable avatar URL's redirect. */

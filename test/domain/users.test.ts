@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { userIdForSubject } from '../../src/lib/user-id';
+import { userIdForSubject } from '../../src/domain/users';
 
 describe('userIdForSubject', () => {
   // Ids are stored in keys, rows and URLs, so the mapping must never change. The expected derived ids were

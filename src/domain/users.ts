@@ -17,10 +17,11 @@
  * only if SHA-256 does (about 2^-65 even among 2^32 subjects).
  */
 
-/** The characters and length of a user id; derived ids fit it too. */
-export const USER_ID_SOURCE = '[A-Za-z0-9_-]{1,64}';
+/** A user id, as a regular-expression source (storage keys embed it); derived ids fit it too. */
+export const USER_ID = '[A-Za-z0-9_-]{1,64}';
 
-const PLAIN_USER_ID = new RegExp(`^${USER_ID_SOURCE}$`);
+/** User ids appear in keys and paths; a subject that matches this (and is not derived-shaped) is its own id. */
+export const USER_ID_PATTERN = new RegExp(`^${USER_ID}$`);
 
 /** The shape of a derived id: `h-` + 26 characters of RFC 4648 base32, lowercase. */
 export const DERIVED_USER_ID_PATTERN = /^h-[a-z2-7]{26}$/;
@@ -58,7 +59,7 @@ function base32(bytes: Uint8Array, length: number): string {
  */
 export async function userIdForSubject(sub: string): Promise<string> {
   if (!SUBJECT_PATTERN.test(sub)) throw new Error(`not a valid subject: ${SUBJECT_RULE}`);
-  if (PLAIN_USER_ID.test(sub) && !DERIVED_USER_ID_PATTERN.test(sub)) return sub;
+  if (USER_ID_PATTERN.test(sub) && !DERIVED_USER_ID_PATTERN.test(sub)) return sub;
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(sub)));
   return `h-${base32(digest, 26)}`;
 }
