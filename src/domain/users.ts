@@ -14,7 +14,7 @@
  *
  * The mapping is one-to-one: a kept subject never has the derived shape, so
  * it cannot equal another subject's derived id, and two derived ids collide
- * only if SHA-256 does (about 2^-65 even among 2^32 subjects).
+ * only if SHA-256 does (about 2^-67 even among 2^32 subjects).
  */
 
 /** A user id, as a regular-expression source (storage keys embed it); derived ids fit it too. */
