@@ -46,9 +46,9 @@ export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: Imag
   const userId = c.get('user').id;
   const config = configOf(c);
   await enforceUploadRate(c, userId);
-  checkUploadHeaders(c.req.raw, config.maxUploadBytes);
+  const headers = checkUploadHeaders(c.req.raw, config.maxUploadBytes);
   return admitUpload(async () => {
-    const bytes = await readUpload(c.req.raw, config.maxUploadBytes);
+    const bytes = await readUpload(c.req.raw, headers);
     const result = await runIdempotent(
       c.env.DB,
       {
