@@ -2,6 +2,8 @@
 // ITU T.81 §A.3.3). Inputs are quantized coefficients in natural order and
 // the quantization table, so dequantization happens here.
 
+import { idct2x2, idct4x4 } from './idct-reduced';
+
 const CONST_BITS = 13;
 const PASS1_BITS = 2;
 const FIX_0_298631336 = 2446;
@@ -208,7 +210,8 @@ const nzQ = new Int32Array(8);
 
 /**
  * Inverse DCT of one block to `nx`×`ny` samples (each 1..8): the full islow
- * IDCT at 8×8, otherwise the area-averaging reduced IDCT above. `realX` and
+ * IDCT at 8×8, libjpeg's reduced IDCTs for interior square blocks, otherwise
+ * (edge blocks, unequal sizes) the area-averaging reduced IDCT above. `realX` and
  * `realY` (1..8) are the block's pixels inside the image; coefficients that
  * are zero (or were never kept) cost nothing: each row pass multiplies only a
  * row's nonzero coefficients, the column pass reads only rows that had one,
@@ -230,10 +233,16 @@ export function idctBlock(
     idct8x8(coefs, quant, out, offset, stride);
     return;
   }
-  if (nx === 1 && ny === 1 && realX === 8 && realY === 8) {
-    // DC only: the block average (libjpeg jpeg_idct_1x1).
-    out[offset] = clamp(((coefs[0]! * quant[0]! + 4) >> 3) + 128);
-    return;
+  if (realX === 8 && realY === 8 && nx === ny) {
+    // Interior blocks at 1/2, 1/4, 1/8: libjpeg's reduced IDCTs (jidctred.c),
+    // the same means in fixed point (within 1 level of the float path below).
+    if (nx === 4) return idct4x4(coefs, quant, out, offset, stride);
+    if (nx === 2) return idct2x2(coefs, quant, out, offset, stride);
+    if (nx === 1) {
+      // DC only: the block average (libjpeg jpeg_idct_1x1).
+      out[offset] = clamp(((coefs[0]! * quant[0]! + 4) >> 3) + 128);
+      return;
+    }
   }
   const mx = matrixFor(nx, realX);
   const my = matrixFor(ny, realY);
