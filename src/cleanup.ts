@@ -1,3 +1,4 @@
+import { purgeMedia } from './cache/edge-cache';
 import { deleteUnpointedAvatars } from './db/images';
 import { purgeExpiredKeys } from './db/idempotency';
 import { imageIdOfKey } from './storage/keys';
@@ -61,7 +62,10 @@ async function sweepPage(
   const referenced = await rowKeys(db, ids);
   const orphans = objects.filter((o) => !referenced.has(o.key));
   const old = orphans.filter((o) => o.uploaded.getTime() < options.now - options.graceMs).map((o) => o.key);
-  if (old.length > 0) await bucket.delete(old); // a list page holds at most 1000 keys, R2's delete limit
+  if (old.length > 0) {
+    await bucket.delete(old); // a list page holds at most 1000 keys, R2's delete limit
+    await purgeMedia(old);
+  }
   return [old, orphans.length - old.length];
 }
 
@@ -96,7 +100,11 @@ export async function runCleanup(bucket: R2Bucket, db: D1Database, options: Clea
   const listedAt = new Date(options.now).toISOString();
   const expiredIdempotencyKeys = await purgeExpiredKeys(db, listedAt);
   const stale = await deleteUnpointedAvatars(db);
-  if (stale.length > 0) await bucket.delete(stale.flatMap((r) => [r.mainKey, r.thumbKey]));
+  const staleKeys = stale.flatMap((r) => [r.mainKey, r.thumbKey]);
+  if (staleKeys.length > 0) {
+    await bucket.delete(staleKeys);
+    await purgeMedia(staleKeys);
+  }
 
   const audited = new Set<string>();
   let auditable = true;

@@ -1,3 +1,4 @@
+import { purgeMedia } from '../cache/edge-cache';
 import { guardStorage, storageUnavailable } from '../lib/guard-storage';
 
 /** Cache-Control of stored objects: new content always gets a new key. */
@@ -45,8 +46,10 @@ export async function putImagePair(bucket: R2Bucket, main: ObjectToPut, thumb: O
 }
 
 /**
- * Deletes objects, swallowing and logging failures: callers use this after
- * the rows are gone, when an undeleted object is an orphan, not an error.
+ * Deletes objects, then their entries in this data centre's edge cache
+ * (after, so a miss cannot refill the cache from an object about to go),
+ * swallowing and logging failures: callers use this after the rows are gone,
+ * when an undeleted object is an orphan, not an error.
  */
 export async function deleteObjects(bucket: R2Bucket, keys: string[]): Promise<void> {
   if (keys.length === 0) return;
@@ -57,4 +60,5 @@ export async function deleteObjects(bucket: R2Bucket, keys: string[]): Promise<v
       JSON.stringify({ message: 'R2 delete failed; objects left for cleanup', keys, error: String(error) }),
     );
   }
+  await purgeMedia(keys);
 }
