@@ -28,6 +28,20 @@ export function avatarCacheKey(userId: string, which: string): string {
   return `${KEY_ORIGIN}/avatar/${userId}/${which}`;
 }
 
+/** Every redirect entry a user's avatar may have in the cache. */
+function avatarCacheKeys(userId: string): string[] {
+  return ['main', 'thumb'].map((which) => avatarCacheKey(userId, which));
+}
+
+/**
+ * Purges `userId`'s cached avatar redirects in this data centre: call after
+ * the profile points elsewhere. Other data centres follow within the
+ * redirect's `max-age` (60 s).
+ */
+export function purgeAvatarRedirects(userId: string): Promise<void> {
+  return purgeCache(avatarCacheKeys(userId));
+}
+
 /** The cached response for `key`, or undefined on a miss (or when the cache fails: it is only a cache). */
 export async function matchCache(key: string): Promise<Response | undefined> {
   try {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
+import { purgeAvatarRedirects } from '../cache/edge-cache';
 import { guardStorage } from '../lib/guard-storage';
 import { deleteOwnedImage, findOwnedImage, listOwnedImages, type ListCursor } from '../db/images';
 import { baseUrlOf, requireUser } from '../lib/context';
@@ -71,6 +72,8 @@ export function imagesRoutes(deps: AppDeps) {
       const record = await guardStorage('delete image', () => deleteOwnedImage(c.env.DB, id, c.get('user').id));
       if (!record) throw new ApiError('not_found', 'Image not found');
       await deleteObjects(c.env.IMAGES, [record.mainKey, record.thumbKey]);
+      // Deleting the current avatar unpoints the profile (db/images.ts): its redirects go too.
+      if (record.kind === 'avatar') await purgeAvatarRedirects(record.ownerId);
       return c.body(null, 204);
     });
 }
