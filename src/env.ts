@@ -21,6 +21,11 @@ export interface Env {
   JWKS_URL?: string;
   /** Optional origin for the URLs in responses; defaults to the request's origin. */
   PUBLIC_BASE_URL?: string;
+  /**
+   * Optional base URL of an R2 custom domain on the IMAGES bucket; when set,
+   * returned image URLs are `<it>/<key>`, served by the CDN without the Worker.
+   */
+  PUBLIC_MEDIA_BASE_URL?: string;
   /** Comma-separated origins allowed by CORS; `*` (the default) allows any. */
   CORS_ORIGINS?: string;
   /** Orphaned objects younger than this many seconds are left to in-flight uploads. */
@@ -38,6 +43,8 @@ export interface Config {
   jwtSecret: string | undefined;
   jwksUrl: string | undefined;
   publicBaseUrl: string | undefined;
+  /** PUBLIC_MEDIA_BASE_URL without a trailing slash; undefined to serve through `/media`. */
+  publicMediaBaseUrl: string | undefined;
   corsOrigins: string[];
   cleanupGraceSeconds: number;
   idempotencyTtlSeconds: number;
@@ -58,7 +65,7 @@ function integer(env: Env, name: keyof Env, fallback: number, min: number, max: 
   return value;
 }
 
-function optionalUrl(env: Env, name: 'JWKS_URL' | 'PUBLIC_BASE_URL'): string | undefined {
+function optionalUrl(env: Env, name: 'JWKS_URL' | 'PUBLIC_BASE_URL' | 'PUBLIC_MEDIA_BASE_URL'): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   try {
@@ -109,6 +116,7 @@ export function parseConfig(env: Env): Config {
     jwtSecret: secret,
     jwksUrl: optionalUrl(env, 'JWKS_URL'),
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
+    publicMediaBaseUrl: optionalUrl(env, 'PUBLIC_MEDIA_BASE_URL'),
     corsOrigins: (env.CORS_ORIGINS?.trim() || '*')
       .split(',')
       .map((o) => o.trim())

@@ -3,7 +3,7 @@ import type { AppDeps, AppEnv } from '../app-types';
 import { purgeAvatarRedirects } from '../cache/edge-cache';
 import { guardStorage } from '../lib/guard-storage';
 import { deleteOwnedImage, findOwnedImage, listOwnedImages, type ListCursor } from '../db/images';
-import { baseUrlOf, requireUser } from '../lib/context';
+import { mediaBaseOf, requireUser } from '../lib/context';
 import { ApiError } from '../lib/errors';
 import { imageJson } from '../lib/image-json';
 import { IMAGE_ID_PATTERN } from '../storage/keys';
@@ -56,7 +56,7 @@ export function imagesRoutes(deps: AppDeps) {
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return c.json({
-        images: page.map((r) => imageJson(r, baseUrlOf(c))),
+        images: page.map((r) => imageJson(r, mediaBaseOf(c))),
         next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
       });
     })
@@ -65,7 +65,7 @@ export function imagesRoutes(deps: AppDeps) {
       const record = await guardStorage('get image', () => findOwnedImage(c.env.DB, id, c.get('user').id));
       // Another user's image is "not found", not "forbidden": existence is not leaked.
       if (!record) throw new ApiError('not_found', 'Image not found');
-      return c.json(imageJson(record, baseUrlOf(c)));
+      return c.json(imageJson(record, mediaBaseOf(c)));
     })
     .delete('/:id', async (c) => {
       const id = imageIdParam(c.req.param('id'));

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
 import { purgeAvatarRedirects } from '../cache/edge-cache';
 import { ingestUpload } from '../ingest';
-import { baseUrlOf, configOf, ingestTargetOf } from '../lib/context';
+import { mediaBaseOf, configOf, ingestTargetOf } from '../lib/context';
 import { ApiError } from '../lib/errors';
 import { runIdempotent } from '../lib/idempotency';
 import { imageJson } from '../lib/image-json';
@@ -62,7 +62,7 @@ export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: Imag
       async () => {
         const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
         if (kind === 'avatar') await purgeAvatarRedirects(userId);
-        const image = imageJson(record, baseUrlOf(c));
+        const image = imageJson(record, mediaBaseOf(c));
         const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
         return { status: 201, body };
       },

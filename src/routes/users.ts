@@ -4,7 +4,7 @@ import { avatarCacheKey, matchCache, purgeAvatarRedirects, putCache } from '../c
 import { guardStorage } from '../lib/guard-storage';
 import { clearAvatar, findAvatar } from '../db/profiles';
 import { removeStaleAvatars } from '../ingest';
-import { baseUrlOf, requireUser } from '../lib/context';
+import { mediaBaseOf, requireUser } from '../lib/context';
 import { ApiError } from '../lib/errors';
 import { USER_ID_PATTERN, USER_ID_RULE } from '../storage/keys';
 import { handleUpload } from './uploads';
@@ -55,5 +55,5 @@ async function redirectToAvatar(userId: string, which: 'main' | 'thumb', c: Cont
     c.executionCtx.waitUntil(putCache(cacheKey, entry));
   }
   c.header('Cache-Control', AVATAR_REDIRECT_CACHE);
-  return c.redirect(`${baseUrlOf(c)}/media/${key}`, 302);
+  return c.redirect(`${mediaBaseOf(c)}/${key}`, 302);
 }
