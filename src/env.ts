@@ -26,6 +26,8 @@ export interface Env {
    * returned image URLs are `<it>/<key>`, served by the CDN without the Worker.
    */
   PUBLIC_MEDIA_BASE_URL?: string;
+  /** Comma-separated sizes (px) that `?size=` may ask for; default 32,48,64,96,128,192,256,512. */
+  VARIANT_SIZES?: string;
   /** Comma-separated origins allowed by CORS; `*` (the default) allows any. */
   CORS_ORIGINS?: string;
   /** Orphaned objects younger than this many seconds are left to in-flight uploads. */
@@ -46,6 +48,8 @@ export interface Config {
   /** PUBLIC_MEDIA_BASE_URL without a trailing slash; undefined to serve through `/media`. */
   publicMediaBaseUrl: string | undefined;
   corsOrigins: string[];
+  /** The sizes a variant may be asked for, ascending; anything else is 400. */
+  variantSizes: number[];
   cleanupGraceSeconds: number;
   idempotencyTtlSeconds: number;
 }
@@ -75,6 +79,23 @@ function optionalUrl(env: Env, name: 'JWKS_URL' | 'PUBLIC_BASE_URL' | 'PUBLIC_ME
   } catch {
     throw new ConfigError(`Expected an http(s) URL for ${name} but received ${JSON.stringify(raw)}`);
   }
+}
+
+const DEFAULT_VARIANT_SIZES = [32, 48, 64, 96, 128, 192, 256, 512];
+const MAX_VARIANT_SIZES = 32;
+
+function variantSizes(env: Env): number[] {
+  const raw = env.VARIANT_SIZES?.trim();
+  if (!raw) return DEFAULT_VARIANT_SIZES;
+  const parts = raw.split(',').map((p) => p.trim());
+  const sizes = parts.map(Number);
+  const valid = (n: number) => Number.isInteger(n) && n >= 1 && n <= 2048;
+  if (parts.some((p) => !/^\d+$/.test(p)) || !sizes.every(valid) || sizes.length > MAX_VARIANT_SIZES) {
+    throw new ConfigError(
+      `Expected up to ${MAX_VARIANT_SIZES} comma-separated integers between 1 and 2048 for VARIANT_SIZES but received ${JSON.stringify(raw)}`,
+    );
+  }
+  return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
 function outputEdge(env: Env): number {
@@ -121,6 +142,7 @@ export function parseConfig(env: Env): Config {
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    variantSizes: variantSizes(env),
     cleanupGraceSeconds: integer(env, 'CLEANUP_GRACE_SECONDS', 3600, 60, 30 * 24 * 3600),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 30 * 24 * 3600),
   };

@@ -23,14 +23,15 @@ export function mediaCacheKey(objectKey: string): string {
   return `${KEY_ORIGIN}/media/${objectKey}`;
 }
 
-/** The cache key of a user's stable avatar redirect (`which`: main, thumb or a size variant). */
+/** The cache key of a user's stable avatar redirect (`which`: main, thumb or `<size>-<fit>`). */
 export function avatarCacheKey(userId: string, which: string): string {
   return `${KEY_ORIGIN}/avatar/${userId}/${which}`;
 }
 
-/** Every redirect entry a user's avatar may have in the cache. */
-function avatarCacheKeys(userId: string): string[] {
-  return ['main', 'thumb'].map((which) => avatarCacheKey(userId, which));
+/** Every redirect entry a user's avatar may have in the cache: main, thumb, each size × fit. */
+function avatarCacheKeys(userId: string, sizes: number[]): string[] {
+  const sized = sizes.flatMap((size) => [`${size}-cover`, `${size}-contain`]);
+  return ['main', 'thumb', ...sized].map((which) => avatarCacheKey(userId, which));
 }
 
 /**
@@ -38,8 +39,8 @@ function avatarCacheKeys(userId: string): string[] {
  * the profile points elsewhere. Other data centres follow within the
  * redirect's `max-age` (60 s).
  */
-export function purgeAvatarRedirects(userId: string): Promise<void> {
-  return purgeCache(avatarCacheKeys(userId));
+export function purgeAvatarRedirects(userId: string, sizes: number[]): Promise<void> {
+  return purgeCache(avatarCacheKeys(userId, sizes));
 }
 
 /** The cached response for `key`, or undefined on a miss (or when the cache fails: it is only a cache). */

@@ -18,6 +18,12 @@ export function createSerialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
 }
 
 /**
+ * The isolate's one queue for image work (uploads and size variants): one
+ * image's WebAssembly and pixel buffers at a time.
+ */
+export const runImageWork = createSerialQueue();
+
+/**
  * Admits at most `limit` tasks at once; the others wait by polling on their
  * own timer every `pollMs`, so each task runs in its own request's I/O
  * context (it may read its body, unlike {@link createSerialQueue}'s tasks).

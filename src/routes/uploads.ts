@@ -61,7 +61,7 @@ export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: Imag
       },
       async () => {
         const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
-        if (kind === 'avatar') await purgeAvatarRedirects(userId);
+        if (kind === 'avatar') await purgeAvatarRedirects(userId, config.variantSizes);
         const image = imageJson(record, mediaBaseOf(c));
         const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
         return { status: 201, body };

@@ -1,3 +1,5 @@
+import type { VariantFit } from '../pipeline/variant';
+
 /** What an upload is for: it decides the key prefix and the row's kind. */
 export type ImageKind = 'avatar' | 'image';
 
@@ -21,16 +23,41 @@ export const USER_ID_RULE = 'a user id is 1-64 characters of A-Z, a-z, 0-9, _ or
 /** Image ids are lowercase UUIDs (crypto.randomUUID()). */
 export const IMAGE_ID_PATTERN = new RegExp(`^${IMAGE_ID}$`);
 
-const MEDIA_KEY_PATTERN = new RegExp(`^(?:avatars|images)/${USER_ID}/(${IMAGE_ID})(?:_thumb)?\\.webp$`);
+const VARIANT_SUFFIX = '_(?:cover|contain)_[1-9][0-9]{0,3}';
+const MEDIA_KEY_PATTERN = new RegExp(
+  `^(?:avatars|images)/${USER_ID}/(${IMAGE_ID})(?:_thumb|${VARIANT_SUFFIX})?\\.webp$`,
+);
+const VARIANT_KEY_PATTERN = new RegExp(`^(.*)${VARIANT_SUFFIX}\\.webp$`);
 
 /**
  * The one place that knows the key layout:
  * `avatars/<userId>/<uuid>.webp` and `avatars/<userId>/<uuid>_thumb.webp`
- * (`images/...` for general uploads). Keys never come from client input.
+ * (`images/...` for general uploads), plus size variants ({@link variantKey}).
+ * Keys never come from client input.
  */
 export function imageKeys(kind: ImageKind, userId: string, imageId: string): ImageKeys {
   const base = `${PREFIX[kind]}/${userId}/${imageId}`;
   return { main: `${base}.webp`, thumb: `${base}_thumb.webp` };
+}
+
+/**
+ * The key of a size variant of the image whose main object is `mainKey`:
+ * `<prefix>/<userId>/<uuid>_<fit>_<size>.webp`. Derived, never stored: every
+ * request for the same image, size and fit names the same object.
+ */
+export function variantKey(mainKey: string, size: number, fit: VariantFit): string {
+  return `${mainKey.replace(/\.webp$/, '')}_${fit}_${size}.webp`;
+}
+
+/** What every variant key of the image whose main object is `mainKey` starts with (the thumbnail too). */
+export function variantListPrefix(mainKey: string): string {
+  return `${mainKey.replace(/\.webp$/, '')}_`;
+}
+
+/** The main object key a variant key belongs to, or undefined when `key` is not a variant. */
+export function mainKeyOfVariant(key: string): string | undefined {
+  const base = VARIANT_KEY_PATTERN.exec(key)?.[1];
+  return base === undefined ? undefined : `${base}.webp`;
 }
 
 /** Whether a path segment names an object this gateway could have written. */
@@ -38,7 +65,7 @@ export function isMediaKey(key: string): boolean {
   return MEDIA_KEY_PATTERN.test(key);
 }
 
-/** The image id an object key belongs to (`<prefix>/<user>/<id>.webp` or `…/<id>_thumb.webp`), if it is one of ours. */
+/** The image id an object key belongs to (main, thumbnail or variant), if it is one of ours. */
 export function imageIdOfKey(key: string): string | undefined {
   return MEDIA_KEY_PATTERN.exec(key)?.[1];
 }

@@ -18,6 +18,18 @@ export interface ObjectToPut {
  * @throws ApiError `storage_unavailable` when R2 fails or the key exists.
  */
 async function putCreateOnly(bucket: R2Bucket, object: ObjectToPut): Promise<void> {
+  // A key is a fresh UUID; if it exists anyway, refuse rather than overwrite.
+  if (!(await putIfAbsent(bucket, object))) {
+    throw storageUnavailable(new Error(`R2 key ${object.key} already exists`));
+  }
+}
+
+/**
+ * Writes an object unless its key exists (`etagDoesNotMatch: '*'`, atomic in
+ * R2): returns false, writing nothing, when another writer got there first.
+ * @throws ApiError `storage_unavailable` when R2 fails.
+ */
+export async function putIfAbsent(bucket: R2Bucket, object: ObjectToPut): Promise<boolean> {
   const written = await guardStorage(`R2 put ${object.key}`, () =>
     bucket.put(object.key, object.bytes, {
       onlyIf: { etagDoesNotMatch: '*' },
@@ -25,8 +37,7 @@ async function putCreateOnly(bucket: R2Bucket, object: ObjectToPut): Promise<voi
       customMetadata: object.metadata,
     }),
   );
-  // A key is a fresh UUID; if it exists anyway, refuse rather than overwrite.
-  if (written === null) throw storageUnavailable(new Error(`R2 key ${object.key} already exists`));
+  return written !== null;
 }
 
 /**
