@@ -2,7 +2,7 @@ import type { RgbaImage } from '../pipeline/types';
 
 /**
  * The WASM codecs the pipeline uses (JPEG, PNG and GIF are decoded in
- * TypeScript, see src/pipeline/decode/). The pipeline only sees this interface;
+ * TypeScript, see src/pipeline/<format>/). The pipeline only sees this interface;
  * how the WebAssembly modules are obtained differs by runtime (see
  * `workerd.ts` and `node.ts`), nothing else does.
  */

@@ -3,7 +3,7 @@ import { decodeImage } from './decode';
 import { encodeWebp, type EncodedImage } from './encode';
 import { checkLimits, type InputLimits } from './limits';
 import { probeImage } from './probe';
-import { resizeToFit } from './resize';
+import { resizeToFit } from './resample/resize';
 import { assertComplete } from './structure';
 import type { ImageFormat } from './types';
 

@@ -1,7 +1,7 @@
-import { probeGif } from './container/gif';
-import { probeJpeg } from './container/jpeg';
-import { probePng } from './container/png';
-import { probeWebp } from './container/webp';
+import { probeGif } from './gif/container';
+import { probeJpeg } from './jpeg/container';
+import { probePng } from './png/container';
+import { probeWebp } from './webp/container';
 import { sniffFormat } from './sniff';
 import type { ImageHeader } from './types';
 

@@ -1,7 +1,7 @@
 import { PipelineError } from '../lib/errors';
 import { asciiBytes, startsWith } from './bytes';
 import type { ImageFormat } from './types';
-import { PNG_SIGNATURE } from './container/png';
+import { PNG_SIGNATURE } from './png/container';
 
 const JPEG_SOI = [0xff, 0xd8, 0xff];
 const RIFF = asciiBytes('RIFF');

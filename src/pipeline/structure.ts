@@ -1,7 +1,7 @@
-import { assertGifComplete } from './container/gif';
-import { assertJpegComplete } from './container/jpeg';
-import { assertPngComplete } from './container/png';
-import { assertWebpComplete } from './container/webp';
+import { assertGifComplete } from './gif/container';
+import { assertJpegComplete } from './jpeg/container';
+import { assertPngComplete } from './png/container';
+import { assertWebpComplete } from './webp/container';
 import type { ImageFormat } from './types';
 
 /**

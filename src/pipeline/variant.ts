@@ -1,8 +1,8 @@
 import type { Codecs } from '../codecs/types';
 import { chooseCoverCrop } from './crop-focus';
 import { encodeWebp, type EncodedImage } from './encode';
-import { createRowResampler } from './resample-rows';
-import { fitWithin, lanczosResize } from './resize';
+import { createRowResampler } from './resample/rows';
+import { fitWithin, lanczosResize } from './resample/resize';
 import type { RgbaImage } from './types';
 
 /** How a variant fills its N×N box. */
