@@ -62,7 +62,9 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 async function fullResponse(c: Context<AppEnv>, key: string): Promise<Response> {
   const cacheKey = mediaCacheKey(key);
   const cached = await matchCache(cacheKey);
-  if (cached) return cached;
+  // Ranges and Content-Length are computed from the stored length: an entry without one is not used.
+  if (cached && /^\d+$/.test(cached.headers.get('Content-Length') ?? '')) return cached;
+  await cached?.body?.cancel();
   const object = await guardStorage('R2 get', () => c.env.IMAGES.get(key));
   if (!object) throw new ApiError('not_found', 'No such image');
   const headers = mediaHeaders(object);

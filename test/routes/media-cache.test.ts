@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
+import { createExecutionContext } from 'cloudflare:test';
+import { createApp } from '../../src/app';
 import { runCleanup } from '../../src/cleanup';
+import { workerdCodecs } from '../../src/codecs/workerd';
+import { withFaults } from '../helpers/faults';
 import { encodePng } from '../helpers/encoders';
-import { call, expectError, keyOf, objectBytes, tokenFor, untilCached, upload, type ImageJson } from '../helpers/api';
+import {
+  BASE,
+  call,
+  expectError,
+  keyOf,
+  objectBytes,
+  tokenFor,
+  untilCached,
+  upload,
+  type ImageJson,
+} from '../helpers/api';
 import { noise } from '../fixtures/pixels';
 
 async function uploadImage(userId: string, seed: number): Promise<{ image: ImageJson; token: string }> {
@@ -13,6 +27,7 @@ async function uploadImage(userId: string, seed: number): Promise<{ image: Image
 }
 
 const pathOf = (url: string) => new URL(url).pathname;
+const app = createApp({ codecs: workerdCodecs });
 
 describe('/media through the edge cache', () => {
   it('a first request is a miss; a repeated one is a HIT with the same bytes and headers', async () => {
@@ -60,6 +75,21 @@ describe('/media through the edge cache', () => {
     });
     expect(deleted.status).toBe(204);
     for (const path of paths) await expectError(await call(path), 404, 'not_found');
+  });
+
+  it('a hit calls neither R2 head nor get (counted on a wrapped binding)', async () => {
+    const { image } = await uploadImage('cache-count', 4);
+    const path = pathOf(image.url);
+    await (await untilCached(path)).arrayBuffer();
+    const bucket = withFaults(env.IMAGES, {});
+    const response = await app.fetch(
+      new Request(`${BASE}${path}`),
+      { ...env, IMAGES: bucket.binding },
+      createExecutionContext(),
+    );
+    expect(response.headers.get('CF-Cache-Status')).toBe('HIT');
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(await objectBytes(keyOf(image.url)));
+    expect(bucket.calls).toEqual({});
   });
 
   it('the cleanup job purges the orphans it deletes', async () => {
