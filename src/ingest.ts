@@ -1,10 +1,11 @@
-import type { Codecs } from './codecs/types';
+import type { Codecs } from './pipeline/codecs';
 import { guardStorage } from './lib/guard-storage';
 import { deleteStaleAvatars, imageRowExists, insertImage, type ImageRecord } from './db/images';
 import { setAvatar } from './db/profiles';
 import { runImageWork } from './lib/limiter';
 import { processImage, type ProcessOptions } from './pipeline';
-import { imageKeys, type ImageKind } from './storage/keys';
+import type { ImageKind } from './domain/images';
+import { imageKeys } from './storage/keys';
 import { deleteObjects, putImagePair } from './storage/objects';
 import { deleteImageObjects } from './storage/variants';
 

@@ -1,4 +1,4 @@
-import type { Codecs } from './codecs/types';
+import type { Codecs } from './pipeline/codecs';
 import type { ImageRecord } from './db/images';
 import { ApiError } from './lib/errors';
 import { guardStorage, storageUnavailable } from './lib/guard-storage';

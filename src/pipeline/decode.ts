@@ -1,11 +1,8 @@
-import type { Codecs } from '../codecs/types';
-import { PipelineError } from '../lib/errors';
+import type { Codecs } from './codecs';
+import { PipelineError } from './errors';
 import { MAX_ALPHA_OUTPUT_EDGE } from './limits';
 import type { ImageHeader, RgbaImage } from './types';
-import { decodeGifToSize } from './gif/decode-to-size';
-import { decodeJpegToSize } from './jpeg/decode-to-size';
-import { decodePngToSize } from './png/decode-to-size';
-import { decodeWebpToSize } from './webp/decode-to-size';
+import { formatSpec } from './formats';
 
 /**
  * Decodes the (first frame of the) image to RGBA no larger than
@@ -13,7 +10,8 @@ import { decodeWebpToSize } from './webp/decode-to-size';
  * on its longest side, upright: the EXIF orientation is applied as pixels are
  * placed, so no second frame is made to rotate. JPEG, PNG and GIF are decoded
  * straight to that size by streaming TypeScript decoders; WebP is decoded at
- * full size by libwebp (capped by MAX_WEBP_INPUT_PIXELS), then reduced. The
+ * full size by libwebp (capped by MAX_FULL_FRAME_INPUT_PIXELS), then reduced. The
+ * format's `decodeToSize` in the registry (formats.ts) does the work. The
  * header has already been checked against the limits and the file's
  * structure walked to its end.
  * @throws PipelineError `invalid_image` when the data cannot be decoded or
@@ -27,7 +25,7 @@ export async function decodeImage(
 ): Promise<RgbaImage> {
   const maxEdge = header.hasAlpha ? Math.min(maxOutputEdge, MAX_ALPHA_OUTPUT_EDGE) : maxOutputEdge;
   try {
-    const image = await decodeByFormat(bytes, header, codecs, maxEdge);
+    const image = await formatSpec(header.format).decodeToSize(bytes, header, maxEdge, codecs);
     // The output size was budgeted from the header's alpha flag; a file whose
     // header says opaque but whose pixels are not (a GIF index past its colour
     // table, a VP8L alpha hint left unset) must not make libwebp run its far
@@ -40,24 +38,6 @@ export async function decodeImage(
     throw new PipelineError('invalid_image', `The ${header.format.toUpperCase()} data could not be decoded`, {
       cause: error,
     });
-  }
-}
-
-function decodeByFormat(
-  bytes: Uint8Array,
-  header: ImageHeader,
-  codecs: Codecs,
-  maxEdge: number,
-): Promise<RgbaImage> | RgbaImage {
-  switch (header.format) {
-    case 'jpeg':
-      return decodeJpegToSize(bytes, header, maxEdge);
-    case 'png':
-      return decodePngToSize(bytes, header, maxEdge);
-    case 'gif':
-      return decodeGifToSize(bytes, header, maxEdge);
-    case 'webp':
-      return decodeWebpToSize(bytes, header, maxEdge, codecs);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Codecs } from '../codecs/types';
+import type { Codecs } from './codecs';
 import { chooseCoverCrop } from './crop-focus';
 import { encodeWebp, type EncodedImage } from './encode';
 import { createRowResampler } from './resample/rows';

@@ -4,9 +4,9 @@ import { avatarCacheKey, matchCache, purgeAvatarRedirects, putCache } from '../c
 import { guardStorage } from '../lib/guard-storage';
 import { clearAvatar, findAvatar } from '../db/profiles';
 import { removeStaleAvatars } from '../ingest';
-import { configOf, mediaBaseOf, requireUser } from '../lib/context';
+import { configOf, mediaBaseOf, requireUser } from './context';
 import { ApiError } from '../lib/errors';
-import { USER_ID_PATTERN, USER_ID_RULE } from '../storage/keys';
+import { USER_ID_PATTERN, USER_ID_RULE } from '../domain/users';
 import { ensureVariant } from '../variants';
 import { handleUpload } from './uploads';
 import { variantQuery, type VariantQuery } from './variant-query';

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-types';
-import { configOf } from '../lib/context';
+import { configOf } from './context';
 import { ApiError } from '../lib/errors';
 import type { VariantFit } from '../pipeline/variant';
 

@@ -1,7 +1,6 @@
+import { IMAGE_ID, type ImageKind } from '../domain/images';
+import { USER_ID } from '../domain/users';
 import type { VariantFit } from '../pipeline/variant';
-
-/** What an upload is for: it decides the key prefix and the row's kind. */
-export type ImageKind = 'avatar' | 'image';
 
 /** The R2 keys of one stored image. */
 export interface ImageKeys {
@@ -11,21 +10,12 @@ export interface ImageKeys {
 
 const PREFIX: Record<ImageKind, string> = { avatar: 'avatars', image: 'images' };
 
-const USER_ID = '[A-Za-z0-9_-]{1,64}';
-const IMAGE_ID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-
-/** User ids appear in keys and paths: the JWT `sub` must match this. */
-export const USER_ID_PATTERN = new RegExp(`^${USER_ID}$`);
-
-/** What a client is told when a user id does not match {@link USER_ID_PATTERN}. */
-export const USER_ID_RULE = 'a user id is 1-64 characters of A-Z, a-z, 0-9, _ or -';
-
-/** Image ids are lowercase UUIDs (crypto.randomUUID()). */
-export const IMAGE_ID_PATTERN = new RegExp(`^${IMAGE_ID}$`);
+/** Every listing prefix the gateway writes under (`avatars/`, `images/`). */
+export const KEY_PREFIXES: readonly string[] = Object.values(PREFIX).map((prefix) => `${prefix}/`);
 
 const VARIANT_SUFFIX = '_(?:cover|contain)_[1-9][0-9]{0,3}';
 const MEDIA_KEY_PATTERN = new RegExp(
-  `^(?:avatars|images)/${USER_ID}/(${IMAGE_ID})(?:_thumb|${VARIANT_SUFFIX})?\\.webp$`,
+  `^(?:${Object.values(PREFIX).join('|')})/${USER_ID}/(${IMAGE_ID})(?:_thumb|${VARIANT_SUFFIX})?\\.webp$`,
 );
 const VARIANT_KEY_PATTERN = new RegExp(`^(.*)${VARIANT_SUFFIX}\\.webp$`);
 

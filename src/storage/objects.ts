@@ -57,6 +57,22 @@ export async function putImagePair(bucket: R2Bucket, main: ObjectToPut, thumb: O
 }
 
 /**
+ * Deletes objects (at most 1000, R2's limit per call), then their entries in
+ * this data centre's edge cache, letting a failure through: for the cleanup
+ * job, whose run then fails and is retried.
+ */
+export async function deleteObjectsOrThrow(bucket: R2Bucket, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await bucket.delete(keys);
+  await purgeMedia(keys);
+}
+
+/** One page (up to 1000 objects) of the objects under `prefix`, from `cursor`. */
+export function listObjects(bucket: R2Bucket, prefix: string, cursor: string | undefined): Promise<R2Objects> {
+  return bucket.list({ prefix, cursor });
+}
+
+/**
  * Deletes objects, then their entries in this data centre's edge cache
  * (after, so a miss cannot refill the cache from an object about to go),
  * swallowing and logging failures: callers use this after the rows are gone,

@@ -14,6 +14,17 @@ export async function listVariantKeys(bucket: R2Bucket, mainKey: string): Promis
 }
 
 /**
+ * Every object of an image: main, thumbnail and its stored size variants.
+ * @throws when the R2 listing fails.
+ */
+export async function imageObjectKeys(
+  bucket: R2Bucket,
+  image: { mainKey: string; thumbKey: string },
+): Promise<string[]> {
+  return [image.mainKey, image.thumbKey, ...(await listVariantKeys(bucket, image.mainKey))];
+}
+
+/**
  * Deletes an image's objects (main, thumbnail and every size variant) and
  * their edge cache entries, after its row is gone. Failures are logged: what
  * stays is an orphan the cleanup job removes (a variant whose image row is
@@ -23,9 +34,9 @@ export async function deleteImageObjects(
   bucket: R2Bucket,
   image: { mainKey: string; thumbKey: string },
 ): Promise<void> {
-  let variants: string[] = [];
+  let keys = [image.mainKey, image.thumbKey];
   try {
-    variants = await listVariantKeys(bucket, image.mainKey);
+    keys = await imageObjectKeys(bucket, image);
   } catch (error) {
     console.error(
       JSON.stringify({
@@ -35,5 +46,5 @@ export async function deleteImageObjects(
       }),
     );
   }
-  await deleteObjects(bucket, [image.mainKey, image.thumbKey, ...variants]);
+  await deleteObjects(bucket, keys);
 }

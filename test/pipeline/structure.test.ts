@@ -3,7 +3,7 @@ import { MAX_GIF_FRAMES } from '../../src/pipeline/gif/container';
 import { MAX_JPEG_SCANS } from '../../src/pipeline/jpeg/container';
 import { probeImage } from '../../src/pipeline/probe';
 import { assertComplete } from '../../src/pipeline/structure';
-import type { ImageFormat } from '../../src/pipeline/types';
+import type { ImageFormat } from '../../src/pipeline/formats';
 import { encodeGif, type Rgb } from '../helpers/gif-encode';
 import {
   alphPayload,

@@ -1,4 +1,4 @@
-import { PipelineError } from '../../lib/errors';
+import { PipelineError } from '../errors';
 import { invalidImage } from '../bytes';
 import { readGif, readSubBlocks } from './container';
 import type { RowSink } from '../rows';

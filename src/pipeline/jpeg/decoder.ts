@@ -1,4 +1,4 @@
-import { PipelineError } from '../../lib/errors';
+import { PipelineError } from '../errors';
 import { ByteReader, invalidImage } from '../bytes';
 import { BufferedDecoder, StreamingDecoder, type DecoderSetup, type FrameDecoder } from './decoders';
 import {

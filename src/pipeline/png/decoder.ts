@@ -1,4 +1,4 @@
-import { PipelineError } from '../../lib/errors';
+import { PipelineError } from '../errors';
 import type { RowSink } from '../rows';
 import { imagePasses, rowBytes, type PassGeometry } from './adam7';
 import { readPngLayout } from './chunks';

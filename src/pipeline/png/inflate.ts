@@ -1,4 +1,4 @@
-import { PipelineError } from '../../lib/errors';
+import { PipelineError } from '../errors';
 
 /**
  * Input is written to the inflater in slices of at most this many bytes:

@@ -1,5 +1,5 @@
-import type { Codecs } from '../../codecs/types';
-import { PipelineError } from '../../lib/errors';
+import type { Codecs } from '../codecs';
+import { PipelineError } from '../errors';
 import { applyOrientation } from '../orient';
 import { createRowResampler } from '../resample/rows';
 import { fitWithin } from '../resample/resize';
@@ -11,7 +11,7 @@ import { extractFirstWebpFrame, isAnimatedWebp } from './first-frame';
  * src/codecs/jsquash.ts) as a full frame, the first frame for an animation,
  * then area-resamples it upright into at most `maxEdge` pixels on the longest
  * side. No streaming WebP decoder exists, so the input size is what the
- * memory budget caps (MAX_WEBP_INPUT_PIXELS, checked from the header).
+ * memory budget caps (MAX_FULL_FRAME_INPUT_PIXELS, checked from the header).
  * @throws PipelineError `invalid_image` when the decoded size does not match the header.
  */
 export async function decodeWebpToSize(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PipelineError } from '../../../src/lib/errors';
+import { PipelineError } from '../../../src/pipeline/errors';
 import { decodeJpeg, scaledSize, type JpegScale } from '../../../src/pipeline/jpeg/decoder';
 import type { RgbaImage } from '../../../src/pipeline/types';
 import {

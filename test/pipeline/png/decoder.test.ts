@@ -1,6 +1,6 @@
 import { ADAM7 } from '../../../src/pipeline/png/adam7';
 import { describe, expect, it } from 'vitest';
-import { PipelineError } from '../../../src/lib/errors';
+import { PipelineError } from '../../../src/pipeline/errors';
 import { decodePng, type PngDecodeOptions } from '../../../src/pipeline/png/decoder';
 import { ZlibReader } from '../../../src/pipeline/png/inflate';
 import type { RowSink } from '../../../src/pipeline/rows';
