@@ -6,7 +6,7 @@ import { clearAvatar, findAvatar } from '../db/profiles';
 import { removeStaleAvatars } from '../ingest';
 import { configOf, mediaBaseOf, requireUser } from './context';
 import { ApiError } from '../lib/errors';
-import { USER_ID_PATTERN, USER_ID_RULE } from '../domain/users';
+import { SUBJECT_PATTERN, USER_ID_PATTERN, userIdForSubject } from '../domain/users';
 import { ensureVariant } from '../variants';
 import { handleUpload } from './uploads';
 import { variantQuery, type VariantQuery } from './variant-query';
@@ -47,6 +47,17 @@ async function currentAvatarKey(userId: string, which: AvatarObject, c: Context<
 }
 
 /**
+ * `:userId` is a user id; anything else that is a valid token subject
+ * (percent-encoded, e.g. `auth0%7C64f1…`) stands for the id derived from it.
+ * @throws ApiError `invalid_request`
+ */
+async function userIdOfParam(param: string): Promise<string> {
+  if (USER_ID_PATTERN.test(param)) return param;
+  if (SUBJECT_PATTERN.test(param)) return userIdForSubject(param);
+  throw new ApiError('invalid_request', 'Expected a user id, or a token subject of 1-255 printable ASCII characters');
+}
+
+/**
  * The stable avatar URL a page embeds (`?size=N&fit=cover|contain` for a
  * size variant): a short-lived redirect to the current immutable object, so
  * a new avatar shows within a minute while the object itself is cached for a
@@ -56,14 +67,12 @@ async function currentAvatarKey(userId: string, which: AvatarObject, c: Context<
  * are purged when the avatar changes ({@link purgeAvatarRedirects}).
  */
 async function redirectToAvatar(
-  userId: string,
+  param: string,
   which: AvatarObject,
   c: Context<AppEnv>,
   deps: AppDeps,
 ): Promise<Response> {
-  if (!USER_ID_PATTERN.test(userId)) {
-    throw new ApiError('invalid_request', `Expected a valid user id: ${USER_ID_RULE}`);
-  }
+  const userId = await userIdOfParam(param);
   const cacheKey = avatarCacheKey(userId, cacheName(which));
   const cached = await matchCache(cacheKey);
   let key: string;
