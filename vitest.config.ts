@@ -1,5 +1,21 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { globSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * What each src/ file imports (its `import … from` / `export … from` / bare
+ * `import '…'` specifiers), read here because tests in workerd cannot read
+ * the repository; test/architecture.test.ts checks the layering on it.
+ */
+function sourceImports(): Record<string, string[]> {
+  const specifier = /^\s*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm;
+  const graph: Record<string, string[]> = {};
+  for (const file of globSync('src/**/*.ts').sort()) {
+    const text = readFileSync(file, 'utf8');
+    graph[file.replaceAll('\\', '/')] = [...text.matchAll(specifier)].map((m) => m[1] ?? m[2]!);
+  }
+  return graph;
+}
 
 // Every test runs inside workerd (Miniflare) against real local R2 and D1.
 export default defineConfig(async () => {
@@ -13,6 +29,7 @@ export default defineConfig(async () => {
             // Test-only secret; production reads JWT_SECRET from `wrangler secret put`.
             JWT_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
             TEST_MIGRATIONS: migrations,
+            TEST_SOURCE_IMPORTS: sourceImports(),
             // Slow-client limits small enough for test/routes/slow-clients.test.ts to stay quick; every
             // other test's body is in memory and arrives at once.
             UPLOAD_READ_TIMEOUT_SECONDS: '3',

@@ -1,7 +1,8 @@
 import { deleteUnpointedAvatars, imageKeysByPage, objectKeysOfImages } from './db/images';
 import { purgeExpiredKeys } from './db/idempotency';
 import { imageIdOfKey, KEY_PREFIXES, mainKeyOfVariant } from './storage/keys';
-import { deleteObjectsOrThrow, listObjects } from './storage/objects';
+import { listObjects } from './storage/objects';
+import { deleteMediaOrThrow } from './delete-media';
 import { imageObjectKeys } from './storage/variants';
 
 /** What one cleanup run found and did. */
@@ -48,7 +49,7 @@ async function sweepPage(
   // A variant belongs to its image's main object: it is an orphan when that is.
   const orphans = objects.filter((o) => !referenced.has(mainKeyOfVariant(o.key) ?? o.key));
   const old = orphans.filter((o) => o.uploaded.getTime() < options.now - options.graceMs).map((o) => o.key);
-  await deleteObjectsOrThrow(bucket, old); // a list page holds at most 1000 keys, R2's delete limit
+  await deleteMediaOrThrow(bucket, old); // a list page holds at most 1000 keys, R2's delete limit
   return [old, orphans.length - old.length];
 }
 
@@ -80,7 +81,7 @@ export async function runCleanup(bucket: R2Bucket, db: D1Database, options: Clea
   const listedAt = new Date(options.now).toISOString();
   const expiredIdempotencyKeys = await purgeExpiredKeys(db, listedAt);
   const stale = await deleteUnpointedAvatars(db);
-  for (const record of stale) await deleteObjectsOrThrow(bucket, await imageObjectKeys(bucket, record));
+  for (const record of stale) await deleteMediaOrThrow(bucket, await imageObjectKeys(bucket, record));
 
   const audited = new Set<string>();
   let auditable = true;

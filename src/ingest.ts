@@ -6,8 +6,9 @@ import { runImageWork } from './lib/limiter';
 import { processImage, type ProcessOptions } from './pipeline';
 import type { ImageKind } from './domain/images';
 import { imageKeys } from './storage/keys';
-import { deleteObjects, putImagePair } from './storage/objects';
-import { deleteImageObjects } from './storage/variants';
+import { putImagePair } from './storage/objects';
+import { purgeMedia } from './cache/edge-cache';
+import { deleteImageMedia, deleteMedia } from './delete-media';
 
 /** Where an upload lands. */
 export interface IngestTarget {
@@ -37,11 +38,17 @@ export async function ingestUpload(
   const keys = imageKeys(kind, ownerId, id);
   const { main, thumb } = processed;
   const metadata = (w: number, h: number) => ({ owner: ownerId, image: id, width: String(w), height: String(h) });
-  await putImagePair(
-    target.bucket,
-    { key: keys.main, bytes: main.bytes, metadata: metadata(main.width, main.height) },
-    { key: keys.thumb, bytes: thumb.bytes, metadata: metadata(thumb.width, thumb.height) },
-  );
+  try {
+    await putImagePair(
+      target.bucket,
+      { key: keys.main, bytes: main.bytes, metadata: metadata(main.width, main.height) },
+      { key: keys.thumb, bytes: thumb.bytes, metadata: metadata(thumb.width, thumb.height) },
+    );
+  } catch (error) {
+    // putImagePair deletes a main object it wrote before the thumbnail failed: purge it like every delete.
+    await purgeMedia([keys.main]);
+    throw error;
+  }
 
   const record: ImageRecord = {
     id,
@@ -68,7 +75,7 @@ export async function ingestUpload(
     // only when the row is certainly absent, or a row would point at nothing.
     // Unsure either way, they stay for the cleanup job, which removes them if
     // no row appears.
-    if ((await rowExists(target.db, id)) === false) await deleteObjects(target.bucket, [keys.main, keys.thumb]);
+    if ((await rowExists(target.db, id)) === false) await deleteMedia(target.bucket, [keys.main, keys.thumb]);
     throw error;
   }
   if (kind === 'avatar') await removeStaleAvatars(target.bucket, target.db, ownerId);
@@ -89,7 +96,7 @@ export async function removeStaleAvatars(bucket: R2Bucket, db: D1Database, userI
     console.error(JSON.stringify({ message: 'stale avatar cleanup failed', userId, error: String(error) }));
     return;
   }
-  for (const record of stale) await deleteImageObjects(bucket, record);
+  for (const record of stale) await deleteImageMedia(bucket, record);
 }
 
 /** Whether the row exists: true/false, or undefined when D1 cannot tell us. */

@@ -3,7 +3,8 @@ import type { ImageRecord } from './db/images';
 import { ApiError } from './lib/errors';
 import { guardStorage, storageUnavailable } from './lib/guard-storage';
 import { runImageWork } from './lib/limiter';
-import { renderVariant, type VariantFit } from './pipeline/variant';
+import { renderVariant } from './pipeline/variant';
+import type { VariantFit } from './domain/variants';
 import { variantKey } from './storage/keys';
 import { putIfAbsent } from './storage/objects';
 

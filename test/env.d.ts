@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends GatewayEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** src/ file path → the specifiers it imports (built in vitest.config.ts). */
+      TEST_SOURCE_IMPORTS: Record<string, string[]>;
       TEST_TIGHT_RATE_LIMITER: RateLimit;
     }
   }

@@ -1,3 +1,5 @@
+import { VARIANT_FITS } from '../domain/variants';
+
 /**
  * The Workers Cache API (`caches.default`) in front of R2 and D1: the one
  * place that knows its keys. Entries live in the data centre that wrote them;
@@ -30,7 +32,7 @@ export function avatarCacheKey(userId: string, which: string): string {
 
 /** Every redirect entry a user's avatar may have in the cache: main, thumb, each size × fit. */
 function avatarCacheKeys(userId: string, sizes: number[]): string[] {
-  const sized = sizes.flatMap((size) => [`${size}-cover`, `${size}-contain`]);
+  const sized = sizes.flatMap((size) => VARIANT_FITS.map((fit) => `${size}-${fit}`));
   return ['main', 'thumb', ...sized].map((which) => avatarCacheKey(userId, which));
 }
 

@@ -7,7 +7,7 @@ import { configOf, mediaBaseOf, requireUser } from './context';
 import { ApiError } from '../lib/errors';
 import { imageJson } from './image-json';
 import { IMAGE_ID_PATTERN } from '../domain/images';
-import { deleteImageObjects } from '../storage/variants';
+import { deleteImageMedia } from '../delete-media';
 import { ensureVariant } from '../variants';
 import { handleUpload } from './uploads';
 import { variantQuery } from './variant-query';
@@ -94,7 +94,7 @@ export function imagesRoutes(deps: AppDeps) {
       const id = imageIdParam(c.req.param('id'));
       const record = await guardStorage('delete image', () => deleteOwnedImage(c.env.DB, id, c.get('user').id));
       if (!record) throw new ApiError('not_found', 'Image not found');
-      await deleteImageObjects(c.env.IMAGES, record);
+      await deleteImageMedia(c.env.IMAGES, record);
       // Deleting the current avatar unpoints the profile (db/images.ts): its redirects go too.
       if (record.kind === 'avatar') await purgeAvatarRedirects(record.ownerId, configOf(c).variantSizes);
       return c.body(null, 204);

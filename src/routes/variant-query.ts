@@ -2,15 +2,13 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-types';
 import { configOf } from './context';
 import { ApiError } from '../lib/errors';
-import type { VariantFit } from '../pipeline/variant';
+import { isVariantFit, VARIANT_FITS, type VariantFit } from '../domain/variants';
 
 /** A validated `?size=N&fit=…`. */
 export interface VariantQuery {
   size: number;
   fit: VariantFit;
 }
-
-const FITS: readonly VariantFit[] = ['cover', 'contain'];
 
 /**
  * Reads `size` (one of VARIANT_SIZES, so nobody can make the gateway render a
@@ -32,10 +30,10 @@ export function variantQuery(c: Context<AppEnv>, defaultFit: VariantFit): Varian
     );
   }
   const fit = rawFit ?? defaultFit;
-  if (!FITS.includes(fit as VariantFit)) {
+  if (!isVariantFit(fit)) {
     throw new ApiError('invalid_request', `Expected cover or contain for fit but received ${rawFit}`, {
-      details: { allowed_fits: FITS },
+      details: { allowed_fits: VARIANT_FITS },
     });
   }
-  return { size, fit: fit as VariantFit };
+  return { size, fit };
 }

@@ -1,6 +1,6 @@
 import { IMAGE_ID, type ImageKind } from '../domain/images';
 import { USER_ID } from '../domain/users';
-import type { VariantFit } from '../pipeline/variant';
+import { VARIANT_FITS, type VariantFit } from '../domain/variants';
 
 /** The R2 keys of one stored image. */
 export interface ImageKeys {
@@ -13,7 +13,7 @@ const PREFIX: Record<ImageKind, string> = { avatar: 'avatars', image: 'images' }
 /** Every listing prefix the gateway writes under (`avatars/`, `images/`). */
 export const KEY_PREFIXES: readonly string[] = Object.values(PREFIX).map((prefix) => `${prefix}/`);
 
-const VARIANT_SUFFIX = '_(?:cover|contain)_[1-9][0-9]{0,3}';
+const VARIANT_SUFFIX = `_(?:${VARIANT_FITS.join('|')})_[1-9][0-9]{0,3}`;
 const MEDIA_KEY_PATTERN = new RegExp(
   `^(?:${Object.values(PREFIX).join('|')})/${USER_ID}/(${IMAGE_ID})(?:_thumb|${VARIANT_SUFFIX})?\\.webp$`,
 );

@@ -1,4 +1,3 @@
-import { purgeMedia } from '../cache/edge-cache';
 import { guardStorage, storageUnavailable } from '../lib/guard-storage';
 
 /** Cache-Control of stored objects: new content always gets a new key. */
@@ -44,6 +43,7 @@ export async function putIfAbsent(bucket: R2Bucket, object: ObjectToPut): Promis
  * Writes the main object then the thumbnail. If the second write fails the
  * first is deleted, so a failed call leaves nothing behind (best effort: a
  * failed delete leaves an orphan for the cleanup job, never a dangling row).
+ * The caller purges that key from the edge cache, as after every delete.
  * @throws ApiError `storage_unavailable`
  */
 export async function putImagePair(bucket: R2Bucket, main: ObjectToPut, thumb: ObjectToPut): Promise<void> {
@@ -57,14 +57,13 @@ export async function putImagePair(bucket: R2Bucket, main: ObjectToPut, thumb: O
 }
 
 /**
- * Deletes objects (at most 1000, R2's limit per call), then their entries in
- * this data centre's edge cache, letting a failure through: for the cleanup
- * job, whose run then fails and is retried.
+ * Deletes objects (at most 1000, R2's limit per call), letting a failure
+ * through: for the cleanup job, whose run then fails and is retried. Purging
+ * the edge cache is the caller's (src/delete-media.ts): storage knows R2 only.
  */
 export async function deleteObjectsOrThrow(bucket: R2Bucket, keys: string[]): Promise<void> {
   if (keys.length === 0) return;
   await bucket.delete(keys);
-  await purgeMedia(keys);
 }
 
 /** One page (up to 1000 objects) of the objects under `prefix`, from `cursor`. */
@@ -73,10 +72,9 @@ export function listObjects(bucket: R2Bucket, prefix: string, cursor: string | u
 }
 
 /**
- * Deletes objects, then their entries in this data centre's edge cache
- * (after, so a miss cannot refill the cache from an object about to go),
- * swallowing and logging failures: callers use this after the rows are gone,
- * when an undeleted object is an orphan, not an error.
+ * Deletes objects, swallowing and logging failures: callers use this after
+ * the rows are gone, when an undeleted object is an orphan, not an error.
+ * Purging the edge cache is the caller's (src/delete-media.ts).
  */
 export async function deleteObjects(bucket: R2Bucket, keys: string[]): Promise<void> {
   if (keys.length === 0) return;
@@ -87,5 +85,4 @@ export async function deleteObjects(bucket: R2Bucket, keys: string[]): Promise<v
       JSON.stringify({ message: 'R2 delete failed; objects left for cleanup', keys, error: String(error) }),
     );
   }
-  await purgeMedia(keys);
 }

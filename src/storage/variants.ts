@@ -25,15 +25,15 @@ export async function imageObjectKeys(
 }
 
 /**
- * Deletes an image's objects (main, thumbnail and every size variant) and
- * their edge cache entries, after its row is gone. Failures are logged: what
- * stays is an orphan the cleanup job removes (a variant whose image row is
- * gone is one too).
+ * Deletes an image's objects (main, thumbnail and every size variant), after
+ * its row is gone, and returns the keys it deleted, for the caller to purge
+ * from the edge cache. Failures are logged: what stays is an orphan the
+ * cleanup job removes (a variant whose image row is gone is one too).
  */
 export async function deleteImageObjects(
   bucket: R2Bucket,
   image: { mainKey: string; thumbKey: string },
-): Promise<void> {
+): Promise<string[]> {
   let keys = [image.mainKey, image.thumbKey];
   try {
     keys = await imageObjectKeys(bucket, image);
@@ -47,4 +47,5 @@ export async function deleteImageObjects(
     );
   }
   await deleteObjects(bucket, keys);
+  return keys;
 }
