@@ -25,6 +25,36 @@ describe('createSerialQueue', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(events).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
   });
+
+  it('runs later tasks when a waiter never gets to run (its request was cancelled while it waited)', async () => {
+    // Ticket 1's wake-up is never delivered, as workerd does for a cancelled request.
+    const abandoned = 1;
+    const run = createSerialQueue((ticket, wake) => (ticket === abandoned ? new Promise(() => {}) : wake));
+    const events: string[] = [];
+    let active = 0;
+    let finishFirst = () => {};
+    const task = (name: string, gate?: Promise<void>) => async () => {
+      active++;
+      expect(active).toBe(1);
+      events.push(`start ${name}`);
+      await (gate ?? new Promise((resolve) => setTimeout(resolve, 5)));
+      events.push(`end ${name}`);
+      active--;
+      return name;
+    };
+    const first = run(task('a', new Promise<void>((resolve) => (finishFirst = resolve))));
+    let abandonedSettled = false;
+    void run(task('b')).finally(() => (abandonedSettled = true));
+    const later = [run(task('c')), run(task('d'))];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(events).toEqual(['start a']); // c and d wait while a runs
+    finishFirst();
+    expect(await Promise.all([first, ...later])).toEqual(['a', 'c', 'd']);
+    expect(events).toEqual(['start a', 'end a', 'start c', 'end c', 'start d', 'end d']);
+    expect(abandonedSettled).toBe(false);
+    // The queue is free again: a task arriving now runs at once.
+    expect(await run(task('e'))).toBe('e');
+  });
 });
 
 describe('concurrent uploads in one isolate', () => {
