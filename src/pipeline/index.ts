@@ -1,4 +1,5 @@
 import type { Codecs } from '../codecs/types';
+import { decideColour, type ColourReport } from './colour';
 import { decodeImage } from './decode';
 import { encodeWebp, type EncodedImage } from './encode';
 import { checkLimits, type InputLimits } from './limits';
@@ -32,13 +33,17 @@ export interface ProcessedImage {
   thumb: EncodedImage;
   /** The format the upload was in (from its magic bytes). */
   originalFormat: ImageFormat;
+  /** The colour space the upload's pixels were in and whether they were converted to sRGB. */
+  colour: ColourReport;
 }
 
 /**
  * The whole image pipeline, top to bottom: detect the format from magic
  * bytes, read the header, refuse what is over the limits, walk the file's
- * structure to its end, decode (straight to at most `maxOutputEdge` where the
- * format allows, upright for the EXIF orientation), encode the main image,
+ * structure to its end, read its colour description (ICC profile, PNG
+ * sRGB/cHRM/gAMA), decode (straight to at most `maxOutputEdge` where the
+ * format allows, upright for the EXIF orientation, converted to sRGB and
+ * resampled in linear light), encode the main image,
  * resize and encode the thumbnail.
  *
  * @throws PipelineError `unsupported_media_type` (not JPEG/PNG/WebP/GIF),
@@ -54,8 +59,9 @@ export async function processImage(
   const header = probeImage(bytes); // sniffs the format from magic bytes first
   checkLimits(header, options.limits);
   assertComplete(bytes, header.format);
+  const colour = await decideColour(bytes, header.format);
   stage('probe');
-  const upright = await decodeImage(bytes, header, codecs, options.maxOutputEdge);
+  const upright = await decodeImage(bytes, header, codecs, options.maxOutputEdge, colour.conversion);
   stage('decode');
   const main = await encodeWebp(upright, options.mainQuality, codecs);
   stage('encode-main');
@@ -63,5 +69,5 @@ export async function processImage(
   stage('resize');
   const thumb = await encodeWebp(small, options.thumbQuality, codecs);
   stage('encode-thumb');
-  return { main, thumb, originalFormat: header.format };
+  return { main, thumb, originalFormat: header.format, colour: colour.report };
 }

@@ -1,3 +1,5 @@
+import { writeSrgb } from './colour/encode';
+import { isSrgbConversion, srgbConversion, type ColourConversion } from './colour/transform';
 import { uprightIndex, uprightSize } from './orient';
 import type { Orientation, RgbaImage } from './types';
 
@@ -33,9 +35,12 @@ function axisWeights(src: number, dst: number) {
 
 /**
  * Streams a `srcW`×`srcH` image into a `dstW`×`dstH` one (each no larger than
- * the source) by exact area averaging: every destination pixel is the mean of
- * the source area it covers, fractional edges included, with colour weighted
- * by alpha. Each finished pixel is written straight to its place in the
+ * the source) by exact area averaging in linear light: every destination
+ * pixel is the mean of the source area it covers, fractional edges included,
+ * with colour weighted by alpha. `colour` takes each 8-bit sample to linear
+ * light through its table; the finished pixel goes through its 3×3 to linear
+ * sRGB (averaging and the matrix commute, so the matrix runs per output
+ * pixel) and is encoded to 8-bit sRGB. Each finished pixel is written straight to its place in the
  * image upright for `orientation` (EXIF), so no second frame is needed to
  * rotate. Memory is the output plus two rows of accumulators, so a large
  * decode never needs its full-resolution frame.
@@ -46,11 +51,12 @@ export function createRowResampler(
   dstW: number,
   dstH: number,
   orientation: Orientation = 1,
+  colour: ColourConversion = srgbConversion(),
 ): RowResampler {
   if (dstW > srcW || dstH > srcH || dstW < 1 || dstH < 1) {
     throw new RangeError(`cannot area-resample ${srcW}x${srcH} to ${dstW}x${dstH}`);
   }
-  if (dstW === srcW && dstH === srcH) return createRowCopier(srcW, srcH, orientation);
+  if (dstW === srcW && dstH === srcH) return createRowCopier(srcW, srcH, orientation, colour);
   const place = uprightIndex(orientation, dstW, dstH);
   const upright = uprightSize(orientation, dstW, dstH);
   const xs = axisWeights(srcW, dstW);
@@ -61,17 +67,15 @@ export function createRowResampler(
   let next = new Float64Array(dstW * 4); // the row after it
   let currentRow = 0;
   const fullWeight = srcW * srcH; // total weight of one destination pixel
+  const [toR, toG, toB] = colour.toLinear;
+  const matrix = colour.matrix;
 
   function flush(target: number) {
     for (let x = 0; x < dstW; x++) {
       const k = x * 4;
       const o = place(x, target) * 4;
       const alpha = current[k + 3]!;
-      if (alpha > 0) {
-        out[o] = current[k]! / alpha;
-        out[o + 1] = current[k + 1]! / alpha;
-        out[o + 2] = current[k + 2]! / alpha;
-      }
+      if (alpha > 0) writeSrgb(matrix, current[k]! / alpha, current[k + 1]! / alpha, current[k + 2]! / alpha, out, o);
       out[o + 3] = alpha / fullWeight;
     }
     [current, next] = [next, current];
@@ -85,9 +89,9 @@ export function createRowResampler(
         const s = x * 4;
         const a = rgba[s + 3]!;
         if (a === 0) continue;
-        const r = rgba[s]! * a;
-        const g = rgba[s + 1]! * a;
-        const b = rgba[s + 2]! * a;
+        const r = toR[rgba[s]!]! * a;
+        const g = toG[rgba[s + 1]!]! * a;
+        const b = toB[rgba[s + 2]!]! * a;
         let d = xs.first[x]! * 4;
         let w = xs.w0[x]!;
         row[d] = row[d]! + r * w;
@@ -123,14 +127,27 @@ export function createRowResampler(
   };
 }
 
-/** The same-size case: rows are copied into (upright) place. */
-function createRowCopier(width: number, height: number, orientation: Orientation): RowResampler {
+/** The same-size case: rows are copied into (upright) place, converted to sRGB when they are not. */
+function createRowCopier(
+  width: number,
+  height: number,
+  orientation: Orientation,
+  colour: ColourConversion,
+): RowResampler {
   const out = new Uint8ClampedArray(width * height * 4);
   const place = uprightIndex(orientation, width, height);
+  const [toR, toG, toB] = colour.toLinear;
+  const convert = !isSrgbConversion(colour);
   let rows = 0;
   return {
     put(y, rgba) {
-      if (orientation === 1) {
+      if (convert) {
+        for (let x = 0, s = 0; x < width; x++, s += 4) {
+          const o = place(x, y) * 4;
+          writeSrgb(colour.matrix, toR[rgba[s]!]!, toG[rgba[s + 1]!]!, toB[rgba[s + 2]!]!, out, o);
+          out[o + 3] = rgba[s + 3]!;
+        }
+      } else if (orientation === 1) {
         out.set(rgba.subarray(0, width * 4), y * width * 4);
       } else {
         for (let x = 0; x < width; x++) out.set(rgba.subarray(x * 4, x * 4 + 4), place(x, y) * 4);

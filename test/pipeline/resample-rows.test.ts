@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createRowResampler } from '../../src/pipeline/resample-rows';
 import { applyOrientation } from '../../src/pipeline/orient';
 import type { Orientation, RgbaImage } from '../../src/pipeline/types';
+import { parseIccProfile } from '../../src/pipeline/colour/icc';
+import { planFromProfile } from '../../src/pipeline/colour/transform';
+import { ADOBE_RGB, buildIccProfile } from '../fixtures/icc';
 import { noise, paint, quadrants } from '../fixtures/pixels';
 
 function resample(image: RgbaImage, dw: number, dh: number, orientation: Orientation = 1): RgbaImage {
@@ -12,7 +15,11 @@ function resample(image: RgbaImage, dw: number, dh: number, orientation: Orienta
   return resampler.finish();
 }
 
-/** The obvious, slow definition: each output pixel is the alpha-weighted mean of the area it covers. */
+/** IEC 61966-2-1, written out here rather than taken from the code under test. */
+const toLinear = (v: number) => (v <= 10.31475 ? v / 255 / 12.92 : Math.pow((v / 255 + 0.055) / 1.055, 2.4));
+const toSrgb = (l: number) => 255 * (l <= 0.0031308 ? l * 12.92 : 1.055 * Math.pow(l, 1 / 2.4) - 0.055);
+
+/** The obvious, slow definition: each output pixel is the alpha-weighted mean, in linear light, of the area it covers. */
 function reference(image: RgbaImage, dw: number, dh: number): RgbaImage {
   const { width: sw, height: sh, data } = image;
   const out = new Uint8ClampedArray(dw * dh * 4);
@@ -32,15 +39,15 @@ function reference(image: RgbaImage, dw: number, dh: number): RgbaImage {
           const i = (y * sw + x) * 4;
           const w = wx * wy;
           const alpha = data[i + 3]!;
-          r += data[i]! * alpha * w;
-          g += data[i + 1]! * alpha * w;
-          b += data[i + 2]! * alpha * w;
+          r += toLinear(data[i]!) * alpha * w;
+          g += toLinear(data[i + 1]!) * alpha * w;
+          b += toLinear(data[i + 2]!) * alpha * w;
           a += alpha * w;
           area += w;
         }
       }
       const o = (oy * dw + ox) * 4;
-      if (a > 0) [out[o], out[o + 1], out[o + 2]] = [r / a, g / a, b / a];
+      if (a > 0) [out[o], out[o + 1], out[o + 2]] = [toSrgb(r / a), toSrgb(g / a), toSrgb(b / a)];
       out[o + 3] = a / area;
     }
   }
@@ -95,6 +102,36 @@ describe('createRowResampler', () => {
       }
     },
   );
+
+  it('averages a 1-px black/white checkerboard to the linear-light grey (188), not 128', () => {
+    const board = paint(64, 64, (x, y) => ((x + y) % 2 ? [255, 255, 255, 255] : [0, 0, 0, 255]));
+    for (const [dw, dh] of [
+      [32, 32],
+      [7, 5],
+    ] as const) {
+      const out = resample(board, dw, dh);
+      for (let i = 0; i < out.data.length; i += 4) expect(out.data[i]).toBeGreaterThanOrEqual(186);
+      for (let i = 0; i < out.data.length; i += 4) expect(out.data[i]).toBeLessThanOrEqual(189);
+    }
+  });
+
+  it('converts through a colour plan, resampled and copied alike (Adobe RGB 192,0,0 → lcms 225,0,0)', () => {
+    const parsed = parseIccProfile(buildIccProfile(ADOBE_RGB));
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const { conversion } = planFromProfile(parsed.profile, 'RGB');
+    const image = paint(20, 10, () => [192, 0, 0, 255]);
+    for (const [dw, dh] of [
+      [20, 10],
+      [9, 4],
+    ] as const) {
+      const resampler = createRowResampler(20, 10, dw, dh, 6, conversion);
+      for (let y = 0; y < 10; y++) resampler.put(y, image.data.subarray(y * 80, (y + 1) * 80));
+      const out = resampler.finish();
+      expect([out.width, out.height]).toEqual([dh, dw]);
+      for (let i = 0; i < out.data.length; i += 4)
+        expect(Array.from(out.data.subarray(i, i + 4))).toEqual([225, 0, 0, 255]);
+    }
+  });
 
   it('refuses to upscale and notices missing rows', () => {
     expect(() => createRowResampler(10, 10, 11, 10)).toThrow(RangeError);

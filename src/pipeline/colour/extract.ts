@@ -131,7 +131,7 @@ async function inflateProfile(compressed: Uint8Array): Promise<Uint8Array | stri
   if (compressed.length === 0) return 'iCCP chunk is malformed';
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const stream = new Blob([compressed]).stream().pipeThrough(new DecompressionStream('deflate'));
+  const stream = new Blob([compressed.slice()]).stream().pipeThrough(new DecompressionStream('deflate'));
   const reader = stream.getReader();
   try {
     for (;;) {

@@ -36,6 +36,12 @@ export function srgbConversion(): ColourConversion {
   return { toLinear: [table, table, table] };
 }
 
+/** Whether `conversion` leaves 8-bit sRGB values as they are (sRGB's own tables, no matrix). */
+export function isSrgbConversion(conversion: ColourConversion): boolean {
+  const srgb = srgbToLinearTable();
+  return conversion.matrix === undefined && conversion.toLinear.every((table) => table === srgb);
+}
+
 /** Untagged or explicitly sRGB. */
 export function srgbPlan(source = 'sRGB'): ColourPlan {
   return { conversion: srgbConversion(), report: { source, converted: false } };

@@ -1,6 +1,7 @@
 import type { Codecs } from '../../codecs/types';
 import { PipelineError } from '../../lib/errors';
 import { MAX_ALPHA_OUTPUT_EDGE } from '../limits';
+import type { ColourConversion } from '../colour';
 import type { ImageHeader, RgbaImage } from '../types';
 import { decodeGifWithin } from './gif-within';
 import { decodeJpegWithin } from './jpeg-within';
@@ -11,7 +12,8 @@ import { decodeWebpWithin } from './webp-within';
  * Decodes the (first frame of the) image to RGBA no larger than
  * `maxOutputEdge` (for images that may carry alpha, {@link MAX_ALPHA_OUTPUT_EDGE})
  * on its longest side, upright: the EXIF orientation is applied as pixels are
- * placed, so no second frame is made to rotate. JPEG, PNG and GIF are decoded
+ * placed, so no second frame is made to rotate, and pixels are converted to
+ * sRGB through `colour` (resampled in linear light). JPEG, PNG and GIF are decoded
  * straight to that size by streaming TypeScript decoders; WebP is decoded at
  * full size by libwebp (capped by MAX_WEBP_INPUT_PIXELS), then reduced. The
  * header has already been checked against the limits and the file's
@@ -24,10 +26,11 @@ export async function decodeImage(
   header: ImageHeader,
   codecs: Codecs,
   maxOutputEdge: number,
+  colour?: ColourConversion,
 ): Promise<RgbaImage> {
   const maxEdge = header.hasAlpha ? Math.min(maxOutputEdge, MAX_ALPHA_OUTPUT_EDGE) : maxOutputEdge;
   try {
-    const image = await decodeByFormat(bytes, header, codecs, maxEdge);
+    const image = await decodeByFormat(bytes, header, codecs, maxEdge, colour);
     // The output size was budgeted from the header's alpha flag; a file whose
     // header says opaque but whose pixels are not (a GIF index past its colour
     // table, a VP8L alpha hint left unset) must not make libwebp run its far
@@ -48,16 +51,17 @@ function decodeByFormat(
   header: ImageHeader,
   codecs: Codecs,
   maxEdge: number,
+  colour: ColourConversion | undefined,
 ): Promise<RgbaImage> | RgbaImage {
   switch (header.format) {
     case 'jpeg':
-      return decodeJpegWithin(bytes, header, maxEdge);
+      return decodeJpegWithin(bytes, header, maxEdge, colour);
     case 'png':
-      return decodePngWithin(bytes, header, maxEdge);
+      return decodePngWithin(bytes, header, maxEdge, colour);
     case 'gif':
-      return decodeGifWithin(bytes, header, maxEdge);
+      return decodeGifWithin(bytes, header, maxEdge, colour);
     case 'webp':
-      return decodeWebpWithin(bytes, header, maxEdge, codecs);
+      return decodeWebpWithin(bytes, header, maxEdge, codecs, colour);
   }
 }
 

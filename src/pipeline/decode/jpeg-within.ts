@@ -1,3 +1,4 @@
+import type { ColourConversion } from '../colour';
 import { createRowResampler } from '../resample-rows';
 import { fitWithin } from '../resize';
 import type { ImageHeader, RgbaImage } from '../types';
@@ -25,14 +26,20 @@ export function chooseJpegScale(width: number, height: number, edge: number): Jp
  * Decodes a JPEG straight to at most `maxEdge` pixels on its longest side,
  * never holding the full-resolution frame: the TypeScript decoder produces
  * rows at the chosen DCT scale and an area resampler folds them into the
- * upright output (EXIF orientation applied) as they arrive.
+ * upright output (EXIF orientation applied) as they arrive, converted to
+ * sRGB through `colour` in linear light.
  * @throws PipelineError `invalid_image`, `dimensions_exceeded`
  */
-export function decodeJpegWithin(bytes: Uint8Array, header: ImageHeader, maxEdge: number): RgbaImage {
+export function decodeJpegWithin(
+  bytes: Uint8Array,
+  header: ImageHeader,
+  maxEdge: number,
+  colour?: ColourConversion,
+): RgbaImage {
   const scale = chooseJpegScale(header.width, header.height, maxEdge);
   const scaled = scaledSize(header.width, header.height, scale);
   const target = fitWithin(scaled.width, scaled.height, maxEdge);
-  const sink = createRowResampler(scaled.width, scaled.height, target.width, target.height, header.orientation);
+  const sink = createRowResampler(scaled.width, scaled.height, target.width, target.height, header.orientation, colour);
   decodeJpeg(bytes, { scale, maxPixels: header.width * header.height }, (y, rgba) => sink.put(y, rgba));
   return sink.finish();
 }

@@ -1,3 +1,4 @@
+import type { ColourConversion } from '../colour';
 import { applyOrientation } from '../orient';
 import { createBlockReducer } from '../reduce-blocks';
 import { createRowResampler } from '../resample-rows';
@@ -16,16 +17,21 @@ import { decodePng } from './png';
  * little smaller than `maxEdge`.
  * @throws PipelineError `invalid_image`, `dimensions_exceeded`
  */
-export async function decodePngWithin(bytes: Uint8Array, header: ImageHeader, maxEdge: number): Promise<RgbaImage> {
+export async function decodePngWithin(
+  bytes: Uint8Array,
+  header: ImageHeader,
+  maxEdge: number,
+  colour?: ColourConversion,
+): Promise<RgbaImage> {
   const { width, height } = header;
   const maxPixels = width * height;
   if (header.interlaced) {
-    const reducer = createBlockReducer(width, height, Math.ceil(Math.max(width, height) / maxEdge));
+    const reducer = createBlockReducer(width, height, Math.ceil(Math.max(width, height) / maxEdge), colour);
     await decodePng(bytes, reducer, { maxPixels });
     return applyOrientation(reducer.finish(), header.orientation);
   }
   const target = fitWithin(width, height, maxEdge);
-  const resampler = createRowResampler(width, height, target.width, target.height, header.orientation);
+  const resampler = createRowResampler(width, height, target.width, target.height, header.orientation, colour);
   const sink: PixelSink = { put: (y, rgba) => resampler.put(y, rgba) };
   await decodePng(bytes, sink, { maxPixels });
   return resampler.finish();
