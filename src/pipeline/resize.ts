@@ -82,14 +82,19 @@ function lanczos(x: number): number {
 }
 
 /** For each output index: the first source index and the normalised weights. */
-interface Taps {
+export interface Taps {
   start: Int32Array;
   count: Int32Array;
   weights: Float32Array;
   stride: number;
 }
 
-function computeTaps(srcSize: number, dstSize: number): Taps {
+/**
+ * Lanczos-3 taps from `srcSize` samples to `dstSize` (pixel centres aligned,
+ * the kernel widened by the reduction factor so it low-passes, weights
+ * normalised to sum to 1, cut at the edges).
+ */
+export function computeTaps(srcSize: number, dstSize: number): Taps {
   const scale = srcSize / dstSize;
   const support = LOBES * Math.max(1, scale);
   const stride = Math.ceil(support) * 2 + 1;
