@@ -1,4 +1,4 @@
-import type { ImageFormat } from '../types';
+import type { ImageFormat } from '../formats';
 import { MAX_ICC_BYTES } from './icc';
 
 /** What a file says about the meaning of its pixels, before any of it is interpreted. */

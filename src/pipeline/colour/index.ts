@@ -1,4 +1,4 @@
-import type { ImageFormat } from '../types';
+import type { ImageFormat } from '../formats';
 import { readColourTags } from './extract';
 import { parseIccProfile } from './icc';
 import { planFromChromaticities, planFromProfile, srgbPlan, unconvertedPlan, type ColourPlan } from './transform';
