@@ -58,6 +58,8 @@ export async function ingestUpload(
     thumbBytes: thumb.bytes.byteLength,
     originalFormat: processed.originalFormat,
     originalBytes: bytes.byteLength,
+    colourSource: processed.colour.source,
+    colourConverted: processed.colour.converted,
     createdAt: new Date().toISOString(),
   };
   const statements = [insertImage(target.db, record)];

@@ -16,6 +16,10 @@ export interface ImageRecord {
   thumbBytes: number;
   originalFormat: ImageFormat;
   originalBytes: number;
+  /** The colour space the upload's pixels were in ("Display P3", "sRGB", …; "unknown" for rows older than migration 0004). */
+  colourSource: string;
+  /** Whether the pixels were converted from `colourSource` to sRGB. */
+  colourConverted: boolean;
   /** ISO 8601 UTC. */
   createdAt: string;
 }
@@ -34,6 +38,8 @@ export interface ImageRow {
   thumb_bytes: number;
   original_format: ImageFormat;
   original_bytes: number;
+  colour_source: string;
+  colour_converted: number;
   created_at: string;
 }
 
@@ -51,6 +57,8 @@ const COLUMN_NAMES = [
   'thumb_bytes',
   'original_format',
   'original_bytes',
+  'colour_source',
+  'colour_converted',
   'created_at',
 ] as const;
 
@@ -77,13 +85,17 @@ export function toRecord(row: ImageRow): ImageRecord {
     thumbBytes: row.thumb_bytes,
     originalFormat: row.original_format,
     originalBytes: row.original_bytes,
+    colourSource: row.colour_source,
+    colourConverted: row.colour_converted === 1,
     createdAt: row.created_at,
   };
 }
 
 export function insertImage(db: D1Database, r: ImageRecord): D1PreparedStatement {
   return db
-    .prepare(`INSERT INTO images (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`)
+    .prepare(
+      `INSERT INTO images (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)`,
+    )
     .bind(
       r.id,
       r.ownerId,
@@ -98,6 +110,8 @@ export function insertImage(db: D1Database, r: ImageRecord): D1PreparedStatement
       r.thumbBytes,
       r.originalFormat,
       r.originalBytes,
+      r.colourSource,
+      r.colourConverted ? 1 : 0,
       r.createdAt,
     );
 }

@@ -16,6 +16,7 @@ export function imageJson(record: ImageRecord, baseUrl: string) {
     content_type: 'image/webp',
     original_format: record.originalFormat,
     original_bytes: record.originalBytes,
+    colour: { source: record.colourSource, converted: record.colourConverted },
     created_at: record.createdAt,
   };
 }

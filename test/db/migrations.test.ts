@@ -82,3 +82,18 @@ describe('0003_original_format_unconstrained', () => {
     expect(tables.find((t) => t.name === 'profiles')?.sql).toMatch(/REFERENCES "?images"? \(id\)/);
   });
 });
+
+describe('0004_image_colour', () => {
+  it('gives rows stored before it an unknown, unconverted colour, and refuses a converted flag other than 0/1', async () => {
+    await migrateFreshTo('0004');
+    await insertImage(ROW).run();
+    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+    expect(await env.DB.prepare('SELECT colour_source, colour_converted FROM images').first()).toEqual({
+      colour_source: 'unknown',
+      colour_converted: 0,
+    });
+    await expect(
+      env.DB.prepare('UPDATE images SET colour_converted = 2 WHERE id = ?1').bind(ROW.id).run(),
+    ).rejects.toThrow(/CHECK/);
+  });
+});

@@ -99,6 +99,7 @@ export interface ImageJson {
   content_type: string;
   original_format: string;
   original_bytes: number;
+  colour: { source: string; converted: boolean };
   created_at: string;
 }
 

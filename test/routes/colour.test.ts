@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeWebp, encodeJpeg, encodePng } from '../helpers/encoders';
-import { keyOf, objectBytes, tokenFor, upload, type ImageJson } from '../helpers/api';
+import { env } from 'cloudflare:workers';
+import { call, keyOf, objectBytes, tokenFor, upload, type ImageJson } from '../helpers/api';
 import { concat, zlibCompress, ascii } from '../fixtures/bytes';
 import { ADOBE_RGB, buildIccProfile, DISPLAY_P3 } from '../fixtures/icc';
 import { app2Icc, withSegments } from '../fixtures/jpeg';
@@ -88,7 +89,15 @@ describe('uploads are converted to sRGB from their embedded profile', () => {
     const jpeg = withSegments(await encodeJpeg(patches(96, 64), { quality: 95 }), [
       app2Icc(buildIccProfile(ADOBE_RGB)),
     ]);
-    const { main, thumb } = await uploadAndDecode(jpeg, 'image/jpeg');
+    const { json, main, thumb } = await uploadAndDecode(jpeg, 'image/jpeg');
+    expect(json.colour).toEqual({ source: 'Adobe RGB (1998)', converted: true });
+    // Stored in D1: the image JSON read back says the same.
+    const again = await call(`/images/${json.id}`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(((await again.json()) as ImageJson).colour).toEqual({ source: 'Adobe RGB (1998)', converted: true });
+    const row = await env.DB.prepare('SELECT colour_source, colour_converted FROM images WHERE id = ?1')
+      .bind(json.id)
+      .first();
+    expect(row).toEqual({ colour_source: 'Adobe RGB (1998)', colour_converted: 1 });
     expectPatches(main, LCMS.adobe, 4);
     expectPatches(thumb, LCMS.adobe, 4);
   });
@@ -96,12 +105,26 @@ describe('uploads are converted to sRGB from their embedded profile', () => {
   it('Display P3 PNG (iCCP): stored pixels match lcms', async () => {
     const iccp = concat(ascii('Display P3\0\0'), await zlibCompress(buildIccProfile(DISPLAY_P3)));
     const png = withChunks(await encodePng(patches(96, 64)), [{ type: 'iCCP', data: iccp }]);
-    const { main } = await uploadAndDecode(png, 'image/png');
+    const { json, main } = await uploadAndDecode(png, 'image/png');
+    expect(json.colour).toEqual({ source: 'Display P3', converted: true });
     expectPatches(main, LCMS.p3, 4);
   });
 
+  it('a malformed profile is ignored and reported, not a 5xx', async () => {
+    const broken = buildIccProfile(ADOBE_RGB).slice(0, 200);
+    const jpeg = withSegments(await encodeJpeg(patches(96, 64), { quality: 95 }), [app2Icc(broken)]);
+    const { json, main } = await uploadAndDecode(jpeg, 'image/jpeg');
+    expect(json.colour).toEqual({ source: 'Invalid ICC profile', converted: false });
+    expectPatches(
+      main,
+      PATCHES.map((p) => [...p]),
+      4,
+    );
+  });
+
   it('an untagged JPEG is kept as sRGB', async () => {
-    const { main } = await uploadAndDecode(await encodeJpeg(patches(96, 64), { quality: 95 }), 'image/jpeg');
+    const { json, main } = await uploadAndDecode(await encodeJpeg(patches(96, 64), { quality: 95 }), 'image/jpeg');
+    expect(json.colour).toEqual({ source: 'sRGB', converted: false });
     expectPatches(
       main,
       PATCHES.map((p) => [...p]),
