@@ -16,7 +16,7 @@ export interface ImageRecord {
   thumbBytes: number;
   originalFormat: ImageFormat;
   originalBytes: number;
-  /** The colour space the upload's pixels were in ("Display P3", "sRGB", …; "unknown" for rows older than migration 0004). */
+  /** The colour space the upload's pixels were in ("Display P3", "sRGB", …; "unknown" for rows older than migration 0005). */
   colourSource: string;
   /** Whether the pixels were converted from `colourSource` to sRGB. */
   colourConverted: boolean;

@@ -83,9 +83,9 @@ describe('0003_original_format_unconstrained', () => {
   });
 });
 
-describe('0004_image_colour', () => {
+describe('0005_image_colour', () => {
   it('gives rows stored before it an unknown, unconverted colour, and refuses a converted flag other than 0/1', async () => {
-    await migrateFreshTo('0004');
+    await migrateFreshTo('0005');
     await insertImage(ROW).run();
     await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
     expect(await env.DB.prepare('SELECT colour_source, colour_converted FROM images').first()).toEqual({
