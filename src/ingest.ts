@@ -61,6 +61,7 @@ export async function ingestUpload(
     originalBytes: bytes.byteLength,
     colourSource: processed.colour.source,
     colourConverted: processed.colour.converted,
+    thumbhash: processed.thumbhash,
     createdAt: new Date().toISOString(),
   };
   const statements = [insertImage(target.db, record)];

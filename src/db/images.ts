@@ -20,6 +20,8 @@ export interface ImageRecord {
   colourSource: string;
   /** Whether the pixels were converted from `colourSource` to sRGB. */
   colourConverted: boolean;
+  /** The thumbnail's ThumbHash, base64; null for rows older than migration 0006. */
+  thumbhash: string | null;
   /** ISO 8601 UTC. */
   createdAt: string;
 }
@@ -40,6 +42,7 @@ export interface ImageRow {
   original_bytes: number;
   colour_source: string;
   colour_converted: number;
+  thumbhash: string | null;
   created_at: string;
 }
 
@@ -59,6 +62,7 @@ const COLUMN_NAMES = [
   'original_bytes',
   'colour_source',
   'colour_converted',
+  'thumbhash',
   'created_at',
 ] as const;
 
@@ -87,6 +91,7 @@ export function toRecord(row: ImageRow): ImageRecord {
     originalBytes: row.original_bytes,
     colourSource: row.colour_source,
     colourConverted: row.colour_converted === 1,
+    thumbhash: row.thumbhash,
     createdAt: row.created_at,
   };
 }
@@ -94,7 +99,7 @@ export function toRecord(row: ImageRow): ImageRecord {
 export function insertImage(db: D1Database, r: ImageRecord): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO images (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)`,
+      `INSERT INTO images (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)`,
     )
     .bind(
       r.id,
@@ -112,6 +117,7 @@ export function insertImage(db: D1Database, r: ImageRecord): D1PreparedStatement
       r.originalBytes,
       r.colourSource,
       r.colourConverted ? 1 : 0,
+      r.thumbhash,
       r.createdAt,
     );
 }

@@ -1,6 +1,7 @@
 import type { Codecs } from './codecs';
 import { decideColour, type ColourReport } from './colour';
 import { decodeImage } from './decode';
+import { thumbHashOf } from './thumbhash';
 import { encodeWebp, type EncodedImage } from './encode';
 import { checkLimits, type InputLimits } from './limits';
 import { probeImage } from './probe';
@@ -35,6 +36,8 @@ export interface ProcessedImage {
   originalFormat: ImageFormat;
   /** The colour space the upload's pixels were in and whether they were converted to sRGB. */
   colour: ColourReport;
+  /** The thumbnail's ThumbHash, base64: a placeholder a page can paint before the image loads. */
+  thumbhash: string;
 }
 
 /**
@@ -69,5 +72,5 @@ export async function processImage(
   stage('resize');
   const thumb = await encodeWebp(small, options.thumbQuality, codecs);
   stage('encode-thumb');
-  return { main, thumb, originalFormat: header.format, colour: colour.report };
+  return { main, thumb, originalFormat: header.format, colour: colour.report, thumbhash: thumbHashOf(small) };
 }

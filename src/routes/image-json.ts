@@ -17,6 +17,7 @@ export function imageJson(record: ImageRecord, baseUrl: string) {
     original_format: record.originalFormat,
     original_bytes: record.originalBytes,
     colour: { source: record.colourSource, converted: record.colourConverted },
+    thumbhash: record.thumbhash,
     created_at: record.createdAt,
   };
 }

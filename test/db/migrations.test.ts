@@ -133,3 +133,12 @@ describe('0005_image_colour', () => {
     ).rejects.toThrow(/CHECK/);
   });
 });
+
+describe('0006_image_thumbhash', () => {
+  it('leaves rows stored before it without a ThumbHash', async () => {
+    await migrateFreshTo('0006');
+    await insertImage(ROW).run();
+    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+    expect(await env.DB.prepare('SELECT thumbhash FROM images').first('thumbhash')).toBeNull();
+  });
+});

@@ -100,6 +100,7 @@ export interface ImageJson {
   original_format: string;
   original_bytes: number;
   colour: { source: string; converted: boolean };
+  thumbhash: string | null;
   created_at: string;
 }
 

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeWebp, encodeJpeg, encodePng } from '../helpers/encoders';
 import { env } from 'cloudflare:workers';
+import { thumbHashToAverageRGBA } from 'thumbhash';
 import { call, keyOf, objectBytes, tokenFor, upload, type ImageJson } from '../helpers/api';
 import { concat, zlibCompress, ascii } from '../fixtures/bytes';
 import { ADOBE_RGB, buildIccProfile, DISPLAY_P3 } from '../fixtures/icc';
@@ -98,6 +99,16 @@ describe('uploads are converted to sRGB from their embedded profile', () => {
       .bind(json.id)
       .first();
     expect(row).toEqual({ colour_source: 'Adobe RGB (1998)', colour_converted: 1 });
+    // The ThumbHash is in the JSON and in D1, and paints the thumbnail's average colour.
+    const stored = await env.DB.prepare('SELECT thumbhash FROM images WHERE id = ?1').bind(json.id).first('thumbhash');
+    expect(stored).toBe(json.thumbhash);
+    const average = thumbHashToAverageRGBA(Uint8Array.from(atob(json.thumbhash!), (c) => c.charCodeAt(0)));
+    const thumbMean = [0, 1, 2].map((c) => {
+      let sum = 0;
+      for (let i = c; i < thumb.data.length; i += 4) sum += thumb.data[i]!;
+      return sum / (thumb.width * thumb.height) / 255;
+    });
+    [average.r, average.g, average.b].forEach((v, c) => expect(Math.abs(v - thumbMean[c]!)).toBeLessThan(0.1));
     expectPatches(main, LCMS.adobe, 4);
     expectPatches(thumb, LCMS.adobe, 4);
   });
