@@ -6,6 +6,7 @@
 // consistency through the API and, after stopping wrangler, by reading the
 // persisted R2 bucket and D1 database with Miniflare. See bench/LOAD.md.
 // The last line is always `lost=<n> orphans=<n> errors_5xx=<n>`.
+// `--chaos` kills the runtime mid-load instead (./load-chaos.ts).
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
