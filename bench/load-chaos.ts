@@ -80,8 +80,9 @@ interface CleanupLog {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /**
- * Resolves when a file appears in `dir` (Miniflare writes one blob file per
- * R2 object) or at `deadline`, whichever is first.
+ * Resolves at the next change in `dir` (Miniflare keeps one blob file per R2
+ * object: an upload writing one, or a delete removing one) or at `deadline`,
+ * whichever is first.
  */
 function nextWrite(dir: string, deadline: number): Promise<'r2-write' | 'round-end'> {
   return new Promise((done) => {
