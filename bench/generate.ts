@@ -25,7 +25,7 @@ import { GENERATOR_VERSION, INPUT_DIR, INPUTS, inputsAreCurrent, MANIFEST, type 
 import { loadDefaultConfig } from './config';
 import { seededRandom } from '../test/helpers/seeded-random';
 import { ADAM7 } from '../src/pipeline/decode/png/adam7';
-import { instantiateEmscripten } from '../src/codecs/jsquash';
+import { instantiateEmscripten } from './emscripten';
 
 const require = createRequire(import.meta.url);
 
@@ -35,14 +35,14 @@ async function compile(specifier: string): Promise<WebAssembly.Module> {
 
 // ---------------------------------------------------------------- pixels
 
-interface Picture {
+export interface Picture {
   width: number;
   height: number;
   /** RGBA, 8 bits per sample. */
   data: Uint8ClampedArray;
 }
 
-interface PhotoOptions {
+export interface PhotoOptions {
   seed: number;
   /** Standard deviation of the per-sample noise, in 8-bit levels (0 = none). */
   noise: number;
@@ -55,7 +55,7 @@ interface PhotoOptions {
  * per channel), a few hard-edged discs like objects in a scene, and
  * approximately Gaussian noise like sensor grain. Same seed, same pixels.
  */
-function photo(width: number, height: number, options: PhotoOptions): Picture {
+export function photo(width: number, height: number, options: PhotoOptions): Picture {
   const random = seededRandom(options.seed);
   const data = new Uint8ClampedArray(width * height * 4);
   const phase = Array.from({ length: 9 }, () => random() * Math.PI * 2);
@@ -425,10 +425,14 @@ const MAKERS: Record<string, () => Promise<Uint8Array>> = {
     const picture = photo(4096, 4096, { seed: 7, noise: 0, alpha: true });
     return buildPng({ width: 4096, height: 4096, depth: 8, interlace: true, pixel: rgba8Pixels(picture) });
   },
-  // The largest WebP the gateway accepts: MAX_WEBP_INPUT_PIXELS (src/pipeline/limits.ts).
-  'webp-lossy': async () => encodeWebp(photo(2560, 1900, { seed: 5, noise: 12 }), { quality: 90, lossless: false }),
+  'png-rgba8-transparent': async () => jsquashPng(photo(4096, 3072, { seed: 9, noise: 0, alpha: true })),
+  // A screenshot-like RGBA PNG whose alpha is all 255 (stored opaque at full size).
+  'png-rgba8-opaque-alpha': async () => jsquashPng(photo(4096, 4096, { seed: 10, noise: 0 })),
+  // Lossy WebP is decoded straight to the output size, so the input limits are its only cap.
+  'webp-lossy': async () => encodeWebp(photo(4096, 4096, { seed: 5, noise: 6 }), { quality: 80, lossless: false }),
+  // Lossless WebP is decoded whole: this one is near the budget's cap (checkWebpDecodeCost in src/pipeline/limits.ts).
   'webp-lossless': async () =>
-    encodeWebp(photo(2560, 1900, { seed: 6, noise: 0, alpha: true }), { quality: 75, lossless: true }),
+    encodeWebp(photo(2896, 2896, { seed: 6, noise: 0, alpha: true }), { quality: 75, lossless: true }),
   'gif-animated': async () => animatedGif(),
 };
 

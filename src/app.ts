@@ -36,7 +36,7 @@ export function createApp(deps: AppDeps) {
   );
   app.use(safePath());
 
-  app.route('/health', healthRoutes);
+  app.route('/health', healthRoutes(deps));
   app.route('/users', usersRoutes(deps));
   app.route('/images', imagesRoutes(deps));
   app.route('/media', mediaRoutes);

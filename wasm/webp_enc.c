@@ -39,6 +39,11 @@ WebPPicture* shim_picture(const uint8_t* pixels, int width, int height, int stri
   return picture;
 }
 
+// Scales a picture to `width`×`height` (premultiplied by alpha); returns 0 on success.
+EXPORT("picture_rescale") int shim_picture_rescale(WebPPicture* picture, int width, int height) {
+  return WebPPictureRescale(picture, width, height) ? 0 : VP8_ENC_ERROR_OUT_OF_MEMORY;
+}
+
 // Frees a picture from `picture`.
 EXPORT("picture_free") void shim_picture_free(WebPPicture* picture) {
   WebPPictureFree(picture);

@@ -1,22 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { createCodecs } from './jsquash';
+import { createCodecs } from './libwebp';
 import type { CodecModules, Codecs } from './types';
 
-const require = createRequire(import.meta.url);
-
-async function compile(specifier: string): Promise<WebAssembly.Module> {
-  return WebAssembly.compile(await readFile(require.resolve(specifier)));
+/** The committed libwebp modules, compiled from disk (the same files workerd imports). */
+export async function nodeCodecModules(): Promise<CodecModules> {
+  const compile = async (name: string) => WebAssembly.compile(await readFile(new URL(name, import.meta.url)));
+  return { webpDecoder: await compile('./libwebp-dec.wasm'), webpEncoder: await compile('./libwebp-enc.wasm') };
 }
 
-/**
- * The codecs for Node (benchmarks and scripts): the same WASM files as in
- * workerd, compiled from disk.
- */
+/** The codecs for Node (benchmarks and scripts): the same WASM files as in workerd, compiled from disk. */
 export async function nodeCodecs(): Promise<Codecs> {
-  const modules: CodecModules = {
-    webpDecoder: await compile('@jsquash/webp/codec/dec/webp_dec.wasm'),
-    webpEncoder: await compile('@jsquash/webp/codec/enc/webp_enc_simd.wasm'),
-  };
-  return createCodecs(modules);
+  return createCodecs(await nodeCodecModules());
 }

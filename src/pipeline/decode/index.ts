@@ -1,6 +1,5 @@
 import type { Codecs } from '../../codecs/types';
 import { PipelineError } from '../../lib/errors';
-import { MAX_ALPHA_OUTPUT_EDGE } from '../limits';
 import type { ImageHeader, RgbaImage } from '../types';
 import { decodeGifWithin } from './gif-within';
 import { decodeJpegWithin } from './jpeg-within';
@@ -9,13 +8,14 @@ import { decodeWebpWithin } from './webp-within';
 
 /**
  * Decodes the (first frame of the) image to RGBA no larger than
- * `maxOutputEdge` (for images that may carry alpha, {@link MAX_ALPHA_OUTPUT_EDGE})
- * on its longest side, upright: the EXIF orientation is applied as pixels are
- * placed, so no second frame is made to rotate. JPEG, PNG and GIF are decoded
- * straight to that size by streaming TypeScript decoders; WebP is decoded at
- * full size by libwebp (capped by MAX_WEBP_INPUT_PIXELS), then reduced. The
- * header has already been checked against the limits and the file's
- * structure walked to its end.
+ * `maxOutputEdge` on its longest side, upright: the EXIF orientation is
+ * applied as pixels are placed, so no second frame is made to rotate. JPEG,
+ * PNG and GIF are decoded straight to that size by streaming TypeScript
+ * decoders; WebP by libwebp, which scales while decoding. The header has
+ * already been checked against the limits and the file's structure walked to
+ * its end. Images with real transparency are reduced further by the encoder
+ * (see `encodeWebp`), not here: whether the alpha is real is only known once
+ * the pixels are.
  * @throws PipelineError `invalid_image` when the data cannot be decoded or
  * does not match the header; `dimensions_exceeded` from a decoder's own check.
  */
@@ -25,13 +25,11 @@ export async function decodeImage(
   codecs: Codecs,
   maxOutputEdge: number,
 ): Promise<RgbaImage> {
-  const maxEdge = header.hasAlpha ? Math.min(maxOutputEdge, MAX_ALPHA_OUTPUT_EDGE) : maxOutputEdge;
   try {
-    const image = await decodeByFormat(bytes, header, codecs, maxEdge);
-    // The output size was budgeted from the header's alpha flag; a file whose
-    // header says opaque but whose pixels are not (a GIF index past its colour
-    // table, a VP8L alpha hint left unset) must not make libwebp run its far
-    // hungrier alpha encoder, so such pixels are made opaque.
+    const image = await decodeByFormat(bytes, header, codecs, maxOutputEdge);
+    // A file whose header says opaque but whose pixels are not (a GIF index
+    // past its colour table, a VP8L alpha hint left unset) is stored opaque,
+    // as its header says.
     if (!header.hasAlpha) makeOpaque(image);
     return image;
   } catch (error) {
