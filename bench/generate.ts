@@ -24,7 +24,7 @@ import { encodeGif, type GifEncodeFrame, type Rgb } from '../test/helpers/gif-en
 import { GENERATOR_VERSION, INPUT_DIR, INPUTS, inputsAreCurrent, MANIFEST, type Manifest } from './inputs';
 import { loadDefaultConfig } from './config';
 import { seededRandom } from '../test/helpers/seeded-random';
-import { ADAM7 } from '../src/pipeline/decode/png/adam7';
+import { ADAM7 } from '../src/pipeline/png/adam7';
 import { instantiateEmscripten } from './emscripten';
 
 const require = createRequire(import.meta.url);

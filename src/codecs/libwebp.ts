@@ -1,5 +1,5 @@
+import type { Codecs, WebpEncodeSettings, WebpInfo } from '../pipeline/codecs';
 import type { RgbaImage } from '../pipeline/types';
-import type { CodecModules, Codecs, WebpEncodeSettings, WebpInfo } from './types';
 
 /**
  * The adapter for the gateway's own libwebp build (wasm/webp_dec.c and
@@ -11,6 +11,14 @@ import type { CodecModules, Codecs, WebpEncodeSettings, WebpInfo } from './types
  * here against the instance's memory first, and everything the shim allocates
  * is freed on every path that leaves the instance alive.
  */
+
+/** The compiled WebAssembly modules {@link createCodecs} instantiates. */
+export interface CodecModules {
+  /** wasm/webp_dec.c + libwebp's decoder and demuxer. */
+  webpDecoder: WebAssembly.Module;
+  /** wasm/webp_enc.c + libwebp's encoder. */
+  webpEncoder: WebAssembly.Module;
+}
 
 interface ShimExports {
   memory: WebAssembly.Memory;

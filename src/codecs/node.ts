@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createCodecs } from './libwebp';
-import type { CodecModules, Codecs } from './types';
+import type { Codecs } from '../pipeline/codecs';
+import type { CodecModules } from './libwebp';
 
 /** The committed libwebp modules, compiled from disk (the same files workerd imports). */
 export async function nodeCodecModules(): Promise<CodecModules> {

@@ -1,7 +1,7 @@
 import { createCodecs } from './libwebp';
 import webpDecoder from './libwebp-dec.wasm';
 import webpEncoder from './libwebp-enc.wasm';
-import type { Codecs } from './types';
+import type { Codecs } from '../pipeline/codecs';
 
 let codecs: Codecs | undefined;
 

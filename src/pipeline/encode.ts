@@ -1,4 +1,4 @@
-import type { Codecs, WebpEncodeSettings } from '../codecs/types';
+import type { Codecs, WebpEncodeSettings } from './codecs';
 import { maxAlphaOutputPixels } from './limits';
 import type { RgbaImage } from './types';
 

@@ -1,4 +1,4 @@
-import { PipelineError } from '../lib/errors';
+import { PipelineError } from './errors';
 import type { ImageHeader } from './types';
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCodecs } from '../../src/codecs/libwebp';
 import webpDecoder from '../../src/codecs/libwebp-dec.wasm';
 import webpEncoder from '../../src/codecs/libwebp-enc.wasm';
-import { PipelineError } from '../../src/lib/errors';
+import { PipelineError } from '../../src/pipeline/errors';
 import { processImage, type ProcessOptions } from '../../src/pipeline';
 import { alphaGradient, noise } from '../fixtures/pixels';
 import { encodeWebp } from '../helpers/encoders';
