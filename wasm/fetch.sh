@@ -15,7 +15,7 @@ mkdir -p "$work"
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 need_pkgs=()
-for p in clang lld wasi-libc libclang-rt-dev-wasm32 webp; do
+for p in clang lld wasi-libc libclang-rt-dev-wasm32; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need_pkgs+=("$p")
 done
 if ! grep -rqs "trixie" /etc/apt/sources.list.d/ /etc/apt/sources.list 2>/dev/null ||

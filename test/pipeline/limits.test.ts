@@ -14,7 +14,14 @@ describe('checkWebpDecodeCost: what libwebp holds whatever the output size', () 
     { name: '4096×2560 lossless', px: 4096 * 2560, lossless: true, alpha: false, code: 'dimensions_exceeded' },
     { name: '4096² lossless', px: 4096 * 4096, lossless: true, alpha: false, code: 'dimensions_exceeded' },
   ])('$name, stored at 2048² from a 2 MiB file → $code', ({ px, lossless, alpha, code }) => {
-    const cost = { inputPixels: px, lossless, hasAlpha: alpha, outputPixels: OUT_2048, fileBytes: 2 * MiB };
+    const cost = {
+      inputPixels: px,
+      lossless,
+      hasAlpha: alpha,
+      outputPixels: OUT_2048,
+      canvasPixels: 0,
+      fileBytes: 2 * MiB,
+    };
     expect(thrownCode(() => checkWebpDecodeCost(cost))).toBe(code);
   });
 });

@@ -34,7 +34,8 @@ export async function decodeWebpToSize(
       inputPixels: info.frame.width * info.frame.height,
       lossless: info.lossless,
       hasAlpha: info.hasAlpha,
-      outputPixels: target.width * target.height + placement.width * placement.height,
+      outputPixels: placement.width * placement.height,
+      canvasPixels: placement.covers ? 0 : target.width * target.height,
       fileBytes: bytes.length,
     });
     return placement;
