@@ -13,6 +13,11 @@ export default defineConfig(async () => {
             // Test-only secret; production reads JWT_SECRET from `wrangler secret put`.
             JWT_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
             TEST_MIGRATIONS: migrations,
+            // Slow-client limits small enough for test/routes/slow-clients.test.ts to stay quick; every
+            // other test's body is in memory and arrives at once.
+            UPLOAD_READ_TIMEOUT_SECONDS: '3',
+            UPLOAD_RATE_GRACE_SECONDS: '1',
+            UPLOAD_MIN_BYTES_PER_SECOND: '1024',
           },
           ratelimits: {
             // Generous for the suite (one user makes dozens of uploads); the

@@ -1,16 +1,28 @@
 import type { Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
 import { ingestUpload } from '../ingest';
-import { baseUrlOf, configOf, ingestTargetOf } from '../lib/context';
+import { baseUrlOf, configOf, ingestTargetOf } from './context';
 import { ApiError } from '../lib/errors';
-import { runIdempotent } from '../lib/idempotency';
-import { imageJson } from '../lib/image-json';
-import { createAdmission } from '../lib/limiter';
-import { checkUploadHeaders, readUpload } from '../lib/read-upload';
-import type { ImageKind } from '../storage/keys';
+import { runIdempotent } from './idempotency';
+import { imageJson } from './image-json';
+import { BodyBudget } from '../lib/body-budget';
+import { guardStorage } from '../lib/guard-storage';
+import { recordUser } from '../db/users';
+import { checkUploadHeaders, MULTIPART_OVERHEAD, readUpload } from '../lib/read-upload';
+import type { ImageKind } from '../domain/images';
 
-/** At most two uploads per isolate past this point: one processing, one reading its body (see lib/limiter.ts). */
-const admitUpload = createAdmission(2);
+/**
+ * The isolate's budget for buffered upload bodies: two of the largest an
+ * upload may send (one being processed, one more in memory), counted in
+ * bytes received, so any number of uploads may read at once while they stay
+ * within it (see lib/body-budget.ts). One per isolate, sized from the config.
+ */
+let bodyBudget: BodyBudget | undefined;
+function bodyBudgetFor(maxUploadBytes: number): BodyBudget {
+  const capacity = 2 * (maxUploadBytes + MULTIPART_OVERHEAD);
+  if (bodyBudget?.capacity !== capacity) bodyBudget = new BodyBudget(capacity);
+  return bodyBudget;
+}
 
 /** The period of UPLOAD_RATE_LIMITER in wrangler.toml: how long a limited client should wait. */
 const RATE_LIMIT_PERIOD_SECONDS = 60;
@@ -38,17 +50,19 @@ async function enforceUploadRate(c: Context<AppEnv>, userId: string): Promise<vo
 
 /**
  * The upload flow shared by `POST /images` and `POST /users/me/avatar`:
- * rate limit, refuse a wrong Content-Type or declared size at once, wait for
- * admission, read the body within the size limit, then (at most once per
+ * rate limit, refuse a wrong Content-Type or declared size at once, read the
+ * body within the size limit, the memory budget and the pace, then (at most once per
  * Idempotency-Key) process, store and record it.
  */
 export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: ImageKind): Promise<Response> {
-  const userId = c.get('user').id;
+  const { id: userId, sub } = c.get('user');
   const config = configOf(c);
   await enforceUploadRate(c, userId);
-  checkUploadHeaders(c.req.raw, config.maxUploadBytes);
-  return admitUpload(async () => {
-    const bytes = await readUpload(c.req.raw, config.maxUploadBytes);
+  const { envelope, declared } = checkUploadHeaders(c.req.raw, config.maxUploadBytes);
+  const budget = bodyBudgetFor(config.maxUploadBytes);
+  const hold = budget.open(declared ?? config.maxUploadBytes + envelope);
+  try {
+    const bytes = await readUpload(c.req.raw, config.maxUploadBytes, { budget, hold }, config.uploadPace);
     const result = await runIdempotent(
       c.env.DB,
       {
@@ -59,6 +73,10 @@ export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: Imag
         ttlSeconds: config.idempotencyTtlSeconds,
       },
       async () => {
+        const onRecord = await guardStorage('record user', () =>
+          recordUser(c.env.DB, userId, sub, new Date().toISOString()),
+        );
+        if (onRecord !== sub) throw new Error(`user id ${userId} is on record for another subject`);
         const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
         const image = imageJson(record, baseUrlOf(c));
         const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
@@ -67,5 +85,7 @@ export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: Imag
     );
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(result.body, result.status as 201);
-  });
+  } finally {
+    budget.release(hold);
+  }
 }
