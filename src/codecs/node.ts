@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { createCodecs } from './libwebp';
+import { createRequire } from 'node:module';
 import type { Codecs } from '../pipeline/codecs';
-import type { CodecModules } from './libwebp';
+import { createCodecs, type CodecModules } from './libwebp';
+
+const require = createRequire(import.meta.url);
+
+/** Compiles a WebAssembly file of an installed package (e.g. `@jsquash/webp/codec/dec/webp_dec.wasm`) from disk. */
+export async function compileWasm(specifier: string): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(await readFile(require.resolve(specifier)));
+}
 
 /** The committed libwebp modules, compiled from disk (the same files workerd imports). */
 export async function nodeCodecModules(): Promise<CodecModules> {

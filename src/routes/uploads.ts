@@ -58,11 +58,11 @@ export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: Imag
   const { id: userId, sub } = c.get('user');
   const config = configOf(c);
   await enforceUploadRate(c, userId);
-  const { envelope, declared } = checkUploadHeaders(c.req.raw, config.maxUploadBytes);
+  const headers = checkUploadHeaders(c.req.raw, config.maxUploadBytes);
   const budget = bodyBudgetFor(config.maxUploadBytes);
-  const hold = budget.open(declared ?? config.maxUploadBytes + envelope);
+  const hold = budget.open(headers.declared ?? config.maxUploadBytes + headers.envelope);
   try {
-    const bytes = await readUpload(c.req.raw, config.maxUploadBytes, { budget, hold }, config.uploadPace);
+    const bytes = await readUpload(c.req.raw, headers, { budget, hold }, config.uploadPace);
     const result = await runIdempotent(
       c.env.DB,
       {
