@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATS, formatSpec, matchMagic } from '../../src/pipeline/formats';
-import { ascii, bytes, makeJpeg, makePng, riffChunk, vp8lPayload, webpFile } from '../helpers/image-bytes';
+import { ascii, bytes } from '../fixtures/bytes';
+import { makeJpeg, makePng, vp8lPayload, webpFile } from '../fixtures/containers';
+import { riffChunk } from '../fixtures/webp';
 
 describe('the format registry', () => {
   it('names each format once and finds every entry by its name', () => {

@@ -7,13 +7,13 @@ import { webpChunks, webpHasAlpha, webpSize } from '../helpers/webp-inspect';
 import {
   ANIM,
   anmfPayload,
-  riffChunk,
   vp8lPayload,
   VP8X_ALPHA,
   VP8X_ANIMATION,
   vp8xPayload,
   webpFile,
-} from '../helpers/image-bytes';
+} from '../fixtures/containers';
+import { riffChunk } from '../fixtures/webp';
 
 // Uploads past the sizes jSquash's libwebp 1.1.0 forced the gateway to refuse
 // or shrink: WebP decoded straight to the output size by the gateway's own
