@@ -1,12 +1,14 @@
 import type { Codecs } from './codecs';
 import { PipelineError } from './errors';
+import type { ColourConversion } from './colour';
 import type { ImageHeader, RgbaImage } from './types';
 import { formatSpec } from './formats';
 
 /**
  * Decodes the (first frame of the) image to RGBA no larger than
  * `maxOutputEdge` on its longest side, upright: the EXIF orientation is
- * applied as pixels are placed, so no second frame is made to rotate. JPEG,
+ * applied as pixels are placed, so no second frame is made to rotate, and
+ * pixels are converted to sRGB through `colour`. JPEG,
  * PNG and GIF are decoded straight to that size by streaming TypeScript
  * decoders; WebP by libwebp, which scales while decoding. The format's
  * `decodeToSize` in the registry (formats.ts) does the work. The header has
@@ -22,9 +24,10 @@ export async function decodeImage(
   header: ImageHeader,
   codecs: Codecs,
   maxOutputEdge: number,
+  colour?: ColourConversion,
 ): Promise<RgbaImage> {
   try {
-    const image = await formatSpec(header.format).decodeToSize(bytes, header, maxOutputEdge, codecs);
+    const image = await formatSpec(header.format).decodeToSize(bytes, header, maxOutputEdge, codecs, colour);
     // A file whose header says opaque but whose pixels are not (a GIF index
     // past its colour table, a VP8L alpha hint left unset) is stored opaque,
     // as its header says.

@@ -1,6 +1,9 @@
 import type { Codecs, WebpInfo } from '../codecs';
 import { PipelineError } from '../errors';
 import { checkWebpDecodeCost } from '../limits';
+import type { ColourConversion } from '../colour';
+import { isSrgbConversion } from '../colour/transform';
+import { createRowResampler } from '../resample/rows';
 import { applyOrientation } from '../orient';
 import { fitWithin } from '../resample/resize';
 import type { ImageHeader, RgbaImage } from '../types';
@@ -20,6 +23,7 @@ export async function decodeWebpToSize(
   header: ImageHeader,
   maxEdge: number,
   codecs: Codecs,
+  colour?: ColourConversion,
 ): Promise<RgbaImage> {
   const target = fitWithin(header.width, header.height, maxEdge);
   let placement: Placement | undefined;
@@ -42,7 +46,20 @@ export async function decodeWebpToSize(
   });
   if (!placement) throw new Error('libwebp decoded without asking for a size');
   const canvas = placement.covers ? frame : composite(frame, placement, target);
-  return applyOrientation(canvas, header.orientation);
+  if (!colour || isSrgbConversion(colour)) return applyOrientation(canvas, header.orientation);
+  // libwebp has already scaled (in gamma space); the profile's conversion to
+  // sRGB runs on the scaled frame, orienting as it places rows.
+  const resampler = createRowResampler(
+    canvas.width,
+    canvas.height,
+    canvas.width,
+    canvas.height,
+    header.orientation,
+    colour,
+  );
+  const rowBytes = canvas.width * 4;
+  for (let y = 0; y < canvas.height; y++) resampler.put(y, canvas.data.subarray(y * rowBytes, (y + 1) * rowBytes));
+  return resampler.finish();
 }
 
 /** Where the (scaled) first frame goes on the (scaled) canvas. */
