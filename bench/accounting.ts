@@ -4,7 +4,7 @@
 //
 // Install with `installWasmTracking()` BEFORE any codec is imported or
 // instantiated. It wraps, on the global `WebAssembly` object:
-//   - `new WebAssembly.Instance(module, imports)` (what src/codecs/jsquash.ts,
+//   - `new WebAssembly.Instance(module, imports)` (what src/codecs/libwebp.ts, bench/emscripten.ts,
 //     jSquash's `initEmscriptenModule` and wasm-bindgen's `initSync` call),
 //   - `WebAssembly.instantiate` / `instantiateStreaming` (wasm-bindgen's async
 //     init and Emscripten's default loader),

@@ -17,6 +17,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { calibrate, fullGc, installWasmTracking, sample } from './accounting';
 import { loadDefaultConfig } from './config';
+import { encodeWebp } from '../src/pipeline/encode';
 import { devSecret, ROOT, signToken, startDevServer, workerdMemory, type DevServer } from './dev-server';
 import { subjectInCrop, subjectOnBackdrop } from '../test/fixtures/subject';
 import { seededRandom } from '../test/helpers/seeded-random';
@@ -168,7 +169,7 @@ async function overHttp(main: Uint8Array) {
     const paths: string[] = [];
     for (let i = 0; i < SMALL_IMAGES; i++) {
       const picture = subjectOnBackdrop(320, 240, { x: 10 + i, y: 20, size: 120 }, i + 1, 4);
-      const body = await codecs.encodeWebp(picture, 85);
+      const { bytes: body } = await encodeWebp(picture, 85, codecs);
       const res = await request('/images', {
         method: 'POST',
         headers: { ...auth, 'Content-Type': 'image/webp' },
@@ -250,7 +251,7 @@ async function main() {
   const codecs = await nodeCodecs();
   // The stored main image of a 2048 px photo: a smooth scene with a detailed subject off centre.
   const picture = subjectOnBackdrop(2048, 1536, { x: 160, y: 480, size: 640 }, 7, 12);
-  const main = await codecs.encodeWebp(picture, 85);
+  const { bytes: main } = await encodeWebp(picture, 85, codecs);
   console.log(`bench:delivery — main image 2048×1536 WebP, ${main.byteLength} bytes`);
   await inProcess(main);
   await cropEvaluation();

@@ -26,7 +26,7 @@ import { photo, type Picture } from './photo';
 import { GENERATOR_VERSION, INPUT_DIR, INPUTS, inputsAreCurrent, MANIFEST, type Manifest } from './inputs';
 import { loadDefaultConfig } from './config';
 import { ADAM7 } from '../src/pipeline/png/adam7';
-import { instantiateEmscripten } from '../src/codecs/jsquash';
+import { instantiateEmscripten } from './emscripten';
 import { compileWasm as compile } from '../src/codecs/node';
 
 // ---------------------------------------------------------------- JPEG / WebP (jSquash encoders)
@@ -346,10 +346,14 @@ const MAKERS: Record<string, () => Promise<Uint8Array>> = {
     const picture = photo(4096, 4096, { seed: 7, noise: 0, alpha: true });
     return buildPng({ width: 4096, height: 4096, depth: 8, interlace: true, pixel: rgba8Pixels(picture) });
   },
-  // The largest WebP the gateway accepts: MAX_FULL_FRAME_INPUT_PIXELS (src/pipeline/limits.ts).
-  'webp-lossy': async () => encodeWebp(photo(2560, 1900, { seed: 5, noise: 12 }), { quality: 90, lossless: false }),
+  'png-rgba8-transparent': async () => jsquashPng(photo(4096, 3072, { seed: 9, noise: 0, alpha: true })),
+  // A screenshot-like RGBA PNG whose alpha is all 255 (stored opaque at full size).
+  'png-rgba8-opaque-alpha': async () => jsquashPng(photo(4096, 4096, { seed: 10, noise: 0 })),
+  // Lossy WebP is decoded straight to the output size, so the input limits are its only cap.
+  'webp-lossy': async () => encodeWebp(photo(4096, 4096, { seed: 5, noise: 6 }), { quality: 80, lossless: false }),
+  // Lossless WebP is decoded whole: this one is near the budget's cap (checkWebpDecodeCost in src/pipeline/limits.ts).
   'webp-lossless': async () =>
-    encodeWebp(photo(2560, 1900, { seed: 6, noise: 0, alpha: true }), { quality: 75, lossless: true }),
+    encodeWebp(photo(2896, 2896, { seed: 6, noise: 0, alpha: true }), { quality: 75, lossless: true }),
   'gif-animated': async () => animatedGif(),
 };
 

@@ -54,7 +54,8 @@ async function main(): Promise<void> {
   const config = await loadDefaultConfig();
   const codecs = await nodeCodecs();
 
-  const validWebp = await codecs.encodeWebp(photo(512, 384, true), 85);
+  const { ENCODE_SETTINGS } = await import('../src/pipeline/encode');
+  const validWebp = await codecs.encodeWebp(photo(512, 384, true), { ...ENCODE_SETTINGS.alpha, quality: 85 });
   const validJpeg = await encodeJpeg(photo(512, 384, false));
   const files = [...corrupt(validWebp, CORRUPT_FILES, 64, 1), ...corrupt(validJpeg, CORRUPT_FILES, 700, 2)];
 

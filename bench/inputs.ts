@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 // bench/out/inputs/ and reused while GENERATOR_VERSION is unchanged.
 
 /** Bump when generate.ts changes what it writes; cached inputs are then rebuilt. */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 export interface BenchInput {
   /** Short id, used on the command line (`--only`) and in tables. */
@@ -35,11 +35,21 @@ export const INPUTS: readonly BenchInput[] = [
   { id: 'png-rgba8', file: 'max-4096-rgba8.png', description: '4096×4096 PNG, 8-bit RGBA' },
   { id: 'png-rgba16', file: 'max-4096-rgba16.png', description: '4096×4096 PNG, 16-bit RGBA' },
   { id: 'png-adam7', file: 'max-4096-rgba8-adam7.png', description: '4096×4096 PNG, 8-bit RGBA, Adam7 interlaced' },
-  { id: 'webp-lossy', file: 'max-lossy.webp', description: '2560×1900 lossy WebP (VP8), the largest accepted' },
+  {
+    id: 'png-rgba8-transparent',
+    file: 'max-4096x3072-rgba8-transparent.png',
+    description: '4096×3072 PNG, 8-bit RGBA with real transparency',
+  },
+  {
+    id: 'png-rgba8-opaque-alpha',
+    file: 'max-4096-rgba8-opaque-alpha.png',
+    description: '4096×4096 PNG, 8-bit RGBA whose alpha is all 255 (a screenshot)',
+  },
+  { id: 'webp-lossy', file: 'max-4096-lossy.webp', description: '4096×4096 lossy WebP (VP8)' },
   {
     id: 'webp-lossless',
     file: 'max-lossless.webp',
-    description: '2560×1900 lossless WebP (VP8L) with alpha, the largest accepted',
+    description: '2896×2896 lossless WebP (VP8L) with alpha, near the lossless cap',
   },
   {
     id: 'gif-animated',

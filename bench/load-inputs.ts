@@ -9,7 +9,7 @@ import initPng, { encode as encodePngWasm } from '@jsquash/png/codec/pkg/squoosh
 import webpEncoderFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { mulberry32 } from './load-rng';
-import { instantiateEmscripten } from '../src/codecs/jsquash';
+import { instantiateEmscripten } from './emscripten';
 import { compileWasm as compile } from '../src/codecs/node';
 import { photo, type Picture as Rgba } from './photo';
 

@@ -32,7 +32,7 @@ export function createApp(deps: AppDeps) {
   app.use(gatewayCors<AppEnv>((c) => ({ origins: configOf(c).corsOrigins })));
   app.use(safePath());
 
-  app.route('/health', healthRoutes);
+  app.route('/health', healthRoutes(deps));
   app.route('/users', usersRoutes(deps));
   app.route('/images', imagesRoutes(deps));
   app.route('/media', mediaRoutes);

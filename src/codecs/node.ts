@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createCodecs, type CodecModules } from './jsquash';
 import type { Codecs } from '../pipeline/codecs';
+import { createCodecs, type CodecModules } from './libwebp';
 
 const require = createRequire(import.meta.url);
 
@@ -10,14 +10,13 @@ export async function compileWasm(specifier: string): Promise<WebAssembly.Module
   return WebAssembly.compile(await readFile(require.resolve(specifier)));
 }
 
-/**
- * The codecs for Node (benchmarks and scripts): the same WASM files as in
- * workerd, compiled from disk.
- */
+/** The committed libwebp modules, compiled from disk (the same files workerd imports). */
+export async function nodeCodecModules(): Promise<CodecModules> {
+  const compile = async (name: string) => WebAssembly.compile(await readFile(new URL(name, import.meta.url)));
+  return { webpDecoder: await compile('./libwebp-dec.wasm'), webpEncoder: await compile('./libwebp-enc.wasm') };
+}
+
+/** The codecs for Node (benchmarks and scripts): the same WASM files as in workerd, compiled from disk. */
 export async function nodeCodecs(): Promise<Codecs> {
-  const modules: CodecModules = {
-    webpDecoder: await compileWasm('@jsquash/webp/codec/dec/webp_dec.wasm'),
-    webpEncoder: await compileWasm('@jsquash/webp/codec/enc/webp_enc_simd.wasm'),
-  };
-  return createCodecs(modules);
+  return createCodecs(await nodeCodecModules());
 }

@@ -1,6 +1,6 @@
-import webpDecoder from '@jsquash/webp/codec/dec/webp_dec.wasm';
-import webpEncoder from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
-import { createCodecs } from './jsquash';
+import { createCodecs } from './libwebp';
+import webpDecoder from './libwebp-dec.wasm';
+import webpEncoder from './libwebp-enc.wasm';
 import type { Codecs } from '../pipeline/codecs';
 
 let codecs: Codecs | undefined;

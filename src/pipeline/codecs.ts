@@ -1,15 +1,64 @@
 import type { RgbaImage } from './types';
 
+/** What a WebP's headers say about its (first) frame, read by libwebp's demuxer. */
+export interface WebpInfo {
+  canvasWidth: number;
+  canvasHeight: number;
+  /** 1 for a still; the animation's frame count otherwise (only the first is decoded). */
+  frames: number;
+  /** Where the first frame lies on the canvas, in pixels. */
+  frame: { x: number; y: number; width: number; height: number };
+  /** Whether the first frame's bitstream may carry alpha. */
+  hasAlpha: boolean;
+  /** VP8L: libwebp decodes it into a full-size ARGB frame, whatever the output size. */
+  lossless: boolean;
+}
+
+/** libwebp encoder settings (`WebPConfig`); see src/pipeline/encode.ts for the values used. */
+export interface WebpEncodeSettings {
+  /** 0–100. */
+  quality: number;
+  /** Effort 0 (fast) – 6 (slow); also the alpha plane's lossless effort. */
+  method: number;
+  /** `low_memory`: encode in two passes over the tokens rather than holding them all. */
+  lowMemory: boolean;
+  /** False: the alpha channel is ignored and the file is opaque (no ALPH chunk). */
+  alpha:
+    | false
+    | {
+        /** 1: lossless-compress the alpha plane; 0: store it raw. */
+        compression: 0 | 1;
+        /** Predictive filter: 0 none, 1 fast, 2 best. */
+        filtering: 0 | 1 | 2;
+        /** 0–100; below 100 the alpha levels are quantized first. */
+        quality: number;
+      };
+}
+
 /**
  * The port through which the pure pipeline reaches its WASM codecs (JPEG, PNG
  * and GIF are decoded in TypeScript, see src/pipeline/<format>/). The pipeline
- * only sees this interface; the adapters in src/codecs/ implement it, and how
- * they obtain the WebAssembly modules differs by runtime (`workerd.ts`,
+ * only sees this interface; the adapter in src/codecs/ implements it, and how
+ * it obtains the WebAssembly modules differs by runtime (`workerd.ts`,
  * `node.ts`), nothing else does.
  */
 export interface Codecs {
-  /** Decodes a still WebP (VP8, VP8L or VP8X without animation) to RGBA. */
-  decodeWebp(bytes: Uint8Array): Promise<RgbaImage>;
-  /** Encodes RGBA pixels to a lossy WebP with no metadata chunks. */
-  encodeWebp(image: RgbaImage, quality: number): Promise<Uint8Array>;
+  /** The codec library versions, from the modules themselves. */
+  versions(): { libwebp: string };
+  /**
+   * Decodes the first frame of a WebP (still or animated) to RGBA at the size
+   * `chooseSize` picks from its headers (libwebp scales while decoding).
+   * Returns the frame only; placing it on the canvas is the caller's.
+   * Throws what `chooseSize` throws, or an error when libwebp refuses the data.
+   */
+  decodeWebp(bytes: Uint8Array, chooseSize: (info: WebpInfo) => { width: number; height: number }): Promise<RgbaImage>;
+  /**
+   * Encodes RGBA pixels to a lossy WebP with no metadata chunks, scaled by
+   * libwebp (premultiplied by alpha) to `size` when given and different.
+   */
+  encodeWebp(
+    image: RgbaImage,
+    settings: WebpEncodeSettings,
+    size?: { width: number; height: number },
+  ): Promise<Uint8Array>;
 }

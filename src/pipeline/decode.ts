@@ -1,21 +1,21 @@
 import type { Codecs } from './codecs';
 import { PipelineError } from './errors';
-import { MAX_ALPHA_OUTPUT_EDGE } from './limits';
 import type { ColourConversion } from './colour';
 import type { ImageHeader, RgbaImage } from './types';
 import { formatSpec } from './formats';
 
 /**
  * Decodes the (first frame of the) image to RGBA no larger than
- * `maxOutputEdge` (for images that may carry alpha, {@link MAX_ALPHA_OUTPUT_EDGE})
- * on its longest side, upright: the EXIF orientation is applied as pixels are
- * placed, so no second frame is made to rotate, and pixels are converted to
- * sRGB through `colour` (resampled in linear light). JPEG, PNG and GIF are decoded
- * straight to that size by streaming TypeScript decoders; WebP is decoded at
- * full size by libwebp (capped by MAX_FULL_FRAME_INPUT_PIXELS), then reduced. The
- * format's `decodeToSize` in the registry (formats.ts) does the work. The
- * header has already been checked against the limits and the file's
- * structure walked to its end.
+ * `maxOutputEdge` on its longest side, upright: the EXIF orientation is
+ * applied as pixels are placed, so no second frame is made to rotate, and
+ * pixels are converted to sRGB through `colour`. JPEG,
+ * PNG and GIF are decoded straight to that size by streaming TypeScript
+ * decoders; WebP by libwebp, which scales while decoding. The format's
+ * `decodeToSize` in the registry (formats.ts) does the work. The header has
+ * already been checked against the limits and the file's structure walked to
+ * its end. Images with real transparency are reduced further by the encoder
+ * (see `encodeWebp`), not here: whether the alpha is real is only known once
+ * the pixels are.
  * @throws PipelineError `invalid_image` when the data cannot be decoded or
  * does not match the header; `dimensions_exceeded` from a decoder's own check.
  */
@@ -26,13 +26,11 @@ export async function decodeImage(
   maxOutputEdge: number,
   colour?: ColourConversion,
 ): Promise<RgbaImage> {
-  const maxEdge = header.hasAlpha ? Math.min(maxOutputEdge, MAX_ALPHA_OUTPUT_EDGE) : maxOutputEdge;
   try {
-    const image = await formatSpec(header.format).decodeToSize(bytes, header, maxEdge, codecs, colour);
-    // The output size was budgeted from the header's alpha flag; a file whose
-    // header says opaque but whose pixels are not (a GIF index past its colour
-    // table, a VP8L alpha hint left unset) must not make libwebp run its far
-    // hungrier alpha encoder, so such pixels are made opaque.
+    const image = await formatSpec(header.format).decodeToSize(bytes, header, maxOutputEdge, codecs, colour);
+    // A file whose header says opaque but whose pixels are not (a GIF index
+    // past its colour table, a VP8L alpha hint left unset) is stored opaque,
+    // as its header says.
     if (!header.hasAlpha) makeOpaque(image);
     return image;
   } catch (error) {

@@ -1,4 +1,5 @@
-import type { Codecs } from './codecs';
+import type { Codecs, WebpEncodeSettings } from './codecs';
+import { maxAlphaOutputPixels } from './limits';
 import type { RgbaImage } from './types';
 
 /** An encoded output image. */
@@ -10,11 +11,47 @@ export interface EncodedImage {
 }
 
 /**
+ * libwebp settings, chosen by `npm run bench:codecs` and bench:memory (README "Memory"):
+ * opaque images use libwebp's default effort with `low_memory`; images with real
+ * transparency use method 2, because the method is also the effort of the alpha
+ * plane's lossless encoder, whose heap is the budget's largest cost (about 19
+ * bytes per pixel at method 2, 28 at method 4, for the same file size within 10 %).
+ */
+export const ENCODE_SETTINGS = {
+  opaque: { method: 4, lowMemory: true, alpha: false },
+  alpha: { method: 2, lowMemory: true, alpha: { compression: 1, filtering: 1, quality: 100 } },
+} as const satisfies Record<string, Omit<WebpEncodeSettings, 'quality'>>;
+
+/** Whether every pixel's alpha is 255 (then the file needs no alpha chunk). */
+export function isOpaque(image: RgbaImage): boolean {
+  const { data } = image;
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false;
+  return true;
+}
+
+/**
  * Encodes pixels to WebP. Only pixels go in, so no metadata can come out:
  * this is where EXIF, GPS, XMP and ICC profiles are dropped by construction.
- * Alpha is kept when any pixel is not opaque (libwebp drops an all-opaque one).
+ * An image whose alpha is entirely 255 is encoded as opaque (no ALPH chunk)
+ * at its full size. Real transparency is kept, losslessly; libwebp's alpha
+ * encoder needs far more memory, so such an image is scaled down inside the
+ * encoder when it is larger than {@link maxAlphaOutputPixels} allows.
  */
 export async function encodeWebp(image: RgbaImage, quality: number, codecs: Codecs): Promise<EncodedImage> {
-  const bytes = await codecs.encodeWebp(image, quality);
-  return { bytes, width: image.width, height: image.height };
+  if (isOpaque(image)) {
+    const bytes = await codecs.encodeWebp(image, { ...ENCODE_SETTINGS.opaque, quality });
+    return { bytes, width: image.width, height: image.height };
+  }
+  const size = alphaOutputSize(image.width, image.height);
+  const bytes = await codecs.encodeWebp(image, { ...ENCODE_SETTINGS.alpha, quality }, size);
+  return { bytes, ...size };
+}
+
+/** The image's size, scaled down (aspect kept) to at most {@link maxAlphaOutputPixels}. */
+function alphaOutputSize(width: number, height: number): { width: number; height: number } {
+  const pixels = width * height;
+  const max = maxAlphaOutputPixels(pixels);
+  if (pixels <= max) return { width, height };
+  const scale = Math.sqrt(max / pixels);
+  return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)) };
 }

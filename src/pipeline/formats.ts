@@ -52,12 +52,6 @@ export interface ImageFormatSpec<Name extends string = string> {
     codecs: Codecs,
     colour?: ColourConversion,
   ): Promise<RgbaImage> | RgbaImage;
-  /**
-   * The decoder holds the whole input frame (no streaming decoder exists),
-   * so the input's pixel count is capped by MAX_FULL_FRAME_INPUT_PIXELS
-   * (limits.ts), checked from the header.
-   */
-  fullFrameDecode: boolean;
 }
 
 /** The accepted input formats, in sniffing order. */

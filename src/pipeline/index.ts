@@ -4,16 +4,16 @@
  *
  * - index.ts        processImage, the step list below.
  * - formats.ts      the format registry: per format its magic bytes, header
- *                   probe, structure walk, decode-to-size, where orientation
- *                   comes from and whether its decoder holds the full frame.
- *                   sniff.ts, probe.ts, structure.ts, decode.ts and limits.ts
- *                   dispatch through it; adding a format is one folder and
+ *                   probe, structure walk, decode-to-size and where
+ *                   orientation comes from. sniff.ts, probe.ts, structure.ts
+ *                   and decode.ts dispatch through it; adding a format is one folder and
  *                   one line in FORMATS.
  * - jpeg/ png/ gif/ webp/  one folder per format, one shape: index.ts (the
  *                   registry entry), container.ts (probe and structure walk),
  *                   decode-to-size.ts, and the decoder (decoder.ts and its
  *                   parts; WebP is decoded by libwebp through the Codecs port,
- *                   first-frame.ts rewraps an animation's first frame).
+ *                   which scales while decoding and finds an animation's
+ *                   first frame).
  *                   jpeg/markers.ts is the one JPEG grammar.
  * - rows.ts         the row contract: decoders hand rows to a RowSink; an
  *                   ImageSink also finishes into an image.

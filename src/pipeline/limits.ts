@@ -1,5 +1,4 @@
 import { PipelineError } from './errors';
-import { formatSpec } from './formats';
 import type { ImageHeader } from './types';
 
 /**
@@ -21,16 +20,11 @@ const SCALED_BUDGET_BYTES = (MEMORY_BUDGET_MIB - FIXED_MIB) * 2 ** 20;
 
 /**
  * Peak bytes per pixel of an opaque main image at `encode-main`: its RGBA
- * frame (4) and libwebp's encoder heap (about 11), from bench:memory.
+ * frame (4) and libwebp's encoder (about 5 since it is handed RGB and frees it
+ * once imported, `npm run bench:alpha`; it was 11 with jSquash's build). Kept
+ * at 16 so MAX_OUTPUT_EDGE's ceiling does not move with this change.
  */
 export const BYTES_PER_OUTPUT_PIXEL = 16;
-
-/**
- * The same with alpha: libwebp compresses the alpha plane with its lossless
- * encoder, and its heap grows to about 33 bytes per pixel (bench:memory:
- * 71 MiB for a 1374×1374 RGBA output, its heap growing in steps), plus the frame.
- */
-export const BYTES_PER_ALPHA_OUTPUT_PIXEL = 48;
 
 const edgeFor = (bytesPerPixel: number) => Math.floor(Math.sqrt(SCALED_BUDGET_BYTES / bytesPerPixel));
 
@@ -38,20 +32,69 @@ const edgeFor = (bytesPerPixel: number) => Math.floor(Math.sqrt(SCALED_BUDGET_BY
 export const MAX_OUTPUT_EDGE_IN_BUDGET = edgeFor(BYTES_PER_OUTPUT_PIXEL);
 
 /**
- * Images that may carry alpha are stored at most this large (1254 with the
- * defaults): at 2048×2048 the alpha encoder alone needs over 110 MiB.
+ * Peak bytes per pixel of libwebp's encoder heap for an image with real
+ * transparency: the alpha plane is compressed by its lossless encoder (19.4
+ * bytes per pixel at method 2, 28.9 at method 4: `npm run bench:alpha`).
  */
-export const MAX_ALPHA_OUTPUT_EDGE = edgeFor(BYTES_PER_ALPHA_OUTPUT_PIXEL);
+export const BYTES_PER_ALPHA_ENCODER_PIXEL = 20;
 
 /**
- * A format whose decoder holds the whole input frame (`fullFrameDecode` in the
- * registry, formats.ts: today WebP, decoded by libwebp, for which no
- * streaming decoder is available): its WASM heap (up to about 8 bytes per
- * pixel for lossless) plus the frame copied out (4) must fit beside the
- * output, so such inputs are capped at this many pixels (about 4.9 MP with the
- * defaults: 2560×1900).
+ * How many pixels an image with real transparency may be stored with, when
+ * its decoded frame has `framePixels`: the frame stays alive beside the
+ * encoder, which scales it down itself (WebPPictureRescale), so the two add
+ * up. About 2.9 MP (1713×1713) for a 2048×2048 frame; a 2048×1536 one fits
+ * whole. An image whose alpha is all 255 is stored opaque at the full size.
  */
-export const MAX_FULL_FRAME_INPUT_PIXELS = Math.floor((SCALED_BUDGET_BYTES - 16 * 2 ** 20) / 12);
+export function maxAlphaOutputPixels(framePixels: number): number {
+  return Math.max(1, Math.floor((SCALED_BUDGET_BYTES - 4 * framePixels) / BYTES_PER_ALPHA_ENCODER_PIXEL));
+}
+
+/** Bytes per input pixel libwebp's decoder holds whatever the output size: a lossless (VP8L) frame is decoded whole as ARGB. */
+const LOSSLESS_DECODE_BYTES_PER_INPUT_PIXEL = 4;
+/** The same for a lossy frame with an ALPH chunk: the full alpha plane plus its lossless decoder's buffer. */
+const LOSSY_ALPHA_DECODE_BYTES_PER_INPUT_PIXEL = 2;
+/** A lossy (VP8) frame without alpha is decoded in rows, scaled on the way: its cost does not grow with the input. */
+
+/** What the WebP decoder is asked to do, from the file's headers (libwebp's demuxer). */
+export interface WebpDecodeCost {
+  /** Pixels of the frame libwebp decodes. */
+  inputPixels: number;
+  lossless: boolean;
+  hasAlpha: boolean;
+  /** Pixels of the RGBA frame it writes (it exists twice: in WASM, then copied out). */
+  outputPixels: number;
+  /** Pixels of the canvas an animation's smaller first frame is placed on (0 when the frame is the canvas). */
+  canvasPixels: number;
+  /** Size of the file, which the decoder holds a copy of. */
+  fileBytes: number;
+}
+
+/**
+ * Refuses a WebP whose decoding would not fit the budget. Lossy WebP is decoded
+ * straight to the output size, so any lossy WebP within the input limits fits;
+ * a lossless one (and a lossy one's alpha plane) is decoded at full size by
+ * libwebp: at the defaults a lossless WebP may have about 8 MP when stored at
+ * 2048 px (for example 4096×2048 or 2896×2896).
+ * @throws PipelineError `dimensions_exceeded`
+ */
+export function checkWebpDecodeCost(cost: WebpDecodeCost): void {
+  const perInputPixel = cost.lossless
+    ? LOSSLESS_DECODE_BYTES_PER_INPUT_PIXEL
+    : cost.hasAlpha
+      ? LOSSY_ALPHA_DECODE_BYTES_PER_INPUT_PIXEL
+      : 0;
+  if (perInputPixel === 0) return;
+  const left = SCALED_BUDGET_BYTES - 4 * (2 * cost.outputPixels + cost.canvasPixels) - cost.fileBytes;
+  const maxPixels = Math.max(0, Math.floor(left / perInputPixel));
+  if (cost.inputPixels > maxPixels) {
+    const kind = cost.lossless ? 'A lossless WebP' : 'The alpha plane of a lossy WebP';
+    throw new PipelineError(
+      'dimensions_exceeded',
+      `${kind} is decoded at full size: this one has ${cost.inputPixels} pixels, at most ${maxPixels} fit the memory budget`,
+      { details: { pixels: cost.inputPixels, maxPixels, lossless: cost.lossless } },
+    );
+  }
+}
 
 /** Limits checked from the header, before any pixel is decoded. */
 export interface InputLimits {
@@ -74,14 +117,6 @@ export function checkLimits(header: ImageHeader, limits: InputLimits): void {
       'dimensions_exceeded',
       `Image is ${width}x${height}; the limit is ${limits.maxWidth}x${limits.maxHeight}`,
       { details: { width, height, maxWidth: limits.maxWidth, maxHeight: limits.maxHeight } },
-    );
-  }
-  const format = formatSpec(header.format);
-  if (format.fullFrameDecode && width * height > MAX_FULL_FRAME_INPUT_PIXELS) {
-    throw new PipelineError(
-      'dimensions_exceeded',
-      `${format.label} images may have at most ${MAX_FULL_FRAME_INPUT_PIXELS} pixels; this one has ${width * height}`,
-      { details: { width, height, maxPixels: MAX_FULL_FRAME_INPUT_PIXELS } },
     );
   }
   if (frames > limits.maxFrames) {

@@ -57,9 +57,9 @@ export async function renderVariant(
   codecs: Codecs,
 ): Promise<EncodedImage> {
   const stage = options.onStage ?? (() => {});
-  // The whole frame, for now: a decoder that scales while decoding goes here,
-  // asked for the working size computed below from the header.
-  const decoded = await codecs.decodeWebp(mainWebp);
+  // The whole frame, for now: libwebp can scale while decoding (the size
+  // callback), asked for the working size computed below from the header.
+  const decoded = await codecs.decodeWebp(mainWebp, (info) => ({ width: info.frame.width, height: info.frame.height }));
   stage('decode');
   const { width, height } = decoded;
   const short = Math.min(width, height);

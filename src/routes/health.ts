@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
-import type { AppEnv } from '../app-types';
+import type { AppDeps, AppEnv } from '../app-types';
 
-export const healthRoutes = new Hono<AppEnv>().get('/', (c) => c.json({ status: 'ok' }));
+/** `GET /health`: liveness, and the codec versions the modules themselves report. */
+export const healthRoutes = (deps: AppDeps) =>
+  new Hono<AppEnv>().get('/', (c) => c.json({ status: 'ok', codecs: deps.codecs().versions() }));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeFixtures } from '../fixtures/make';
 import { seededRandom } from '../fixtures/bytes';
 import { encodeGif } from '../helpers/gif-encode';
-import { makeJpeg, vp8Payload, vp8xPayload, webpFile } from '../fixtures/containers';
+import { makeJpeg, vp8lPayload, vp8Payload, vp8xPayload, webpFile } from '../fixtures/containers';
 import { riffChunk } from '../fixtures/webp';
 import { expectError, keyOf, objectBytes, storageSnapshot, tokenFor, upload, type ImageJson } from '../helpers/api';
 import { webpHasAlpha } from '../helpers/webp-inspect';
@@ -37,10 +37,10 @@ describe('bombs and CPU burners are refused from the header, before decoding', (
     ],
     ['GIF with 5000 frames', 422, 'dimensions_exceeded', () => manyFrameGif(5000)],
     [
-      'WebP over the WebP pixel cap (2600×1900)',
+      'lossless WebP of 4096×4096, too large to decode whole in the budget',
       422,
       'dimensions_exceeded',
-      () => webpFile(riffChunk('VP8X', vp8xPayload(0, 2600, 1900)), riffChunk('VP8 ', vp8Payload(16, 16))),
+      () => webpFile(riffChunk('VP8L', [...vp8lPayload(4096, 4096), ...new Array<number>(64).fill(0)])),
     ],
   ])('%s → %i %s, nothing stored', async (_name, status, code, make) => {
     const token = await tokenFor('bomber');

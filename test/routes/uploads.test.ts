@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
-import { decodeWebp, encodeJpeg, encodePng } from '../helpers/encoders';
-import { MAX_ALPHA_OUTPUT_EDGE } from '../../src/pipeline/limits';
+import { decodeWebp, encodeJpeg } from '../helpers/encoders';
 import { assertNoMetadata, webpChunks, webpHasAlpha, webpSize } from '../helpers/webp-inspect';
 import { expectError, keyOf, objectBytes, storageSnapshot, tokenFor, upload, type ImageJson } from '../helpers/api';
 import { makeFixtures, type AcceptedFixture, type Fixtures } from '../fixtures/make';
@@ -153,17 +152,6 @@ describe('large inputs are reduced to MAX_OUTPUT_EDGE (2048) while decoding', ()
     const at = (x: number, y: number) => Array.from(main.data.subarray((y * ew + x) * 4, (y * ew + x) * 4 + 2));
     expect(at(10, 10).map((v) => v > 200)).toEqual([true, true]);
     expect(at(ew - 10, eh - 10).map((v) => v < 50)).toEqual([true, true]);
-  });
-});
-
-describe('images with alpha are stored at most MAX_ALPHA_OUTPUT_EDGE (libwebp alpha memory)', () => {
-  it('a 1600×1000 RGBA PNG → 1254×784, alpha kept', async () => {
-    const big = paint(1600, 1000, (x, y) => [255, (y * 255) / 999, 0, (x * 255) / 1599]);
-    const response = await upload('/images', await encodePng(big), { token, contentType: 'image/png' });
-    expect(response.status).toBe(201);
-    const json = (await response.json()) as ImageJson;
-    expect([json.width, json.height]).toEqual([MAX_ALPHA_OUTPUT_EDGE, 784]);
-    expect(webpHasAlpha((await objectBytes(keyOf(json.url)))!)).toBe(true);
   });
 });
 

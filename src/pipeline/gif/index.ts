@@ -12,5 +12,4 @@ export const gifFormat: ImageFormatSpec<'gif'> = {
   probe: probeGif,
   assertComplete: assertGifComplete,
   decodeToSize: (bytes, header, maxEdge, _codecs, colour) => decodeGifToSize(bytes, header, maxEdge, colour),
-  fullFrameDecode: false,
 };

@@ -11,5 +11,4 @@ export const jpegFormat: ImageFormatSpec<'jpeg'> = {
   probe: probeJpeg,
   assertComplete: assertJpegComplete,
   decodeToSize: (bytes, header, maxEdge, _codecs, colour) => decodeJpegToSize(bytes, header, maxEdge, colour),
-  fullFrameDecode: false,
 };

@@ -11,5 +11,4 @@ export const pngFormat: ImageFormatSpec<'png'> = {
   probe: probePng,
   assertComplete: assertPngComplete,
   decodeToSize: (bytes, header, maxEdge, _codecs, colour) => decodePngToSize(bytes, header, maxEdge, colour),
-  fullFrameDecode: false,
 };

@@ -12,5 +12,4 @@ export const webpFormat: ImageFormatSpec<'webp'> = {
   probe: probeWebp,
   assertComplete: assertWebpComplete,
   decodeToSize: decodeWebpToSize,
-  fullFrameDecode: true,
 };

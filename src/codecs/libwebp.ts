@@ -1,0 +1,273 @@
+import type { Codecs, WebpEncodeSettings, WebpInfo } from '../pipeline/codecs';
+import type { RgbaImage } from '../pipeline/types';
+
+/**
+ * The adapter for the gateway's own libwebp build (wasm/webp_dec.c and
+ * wasm/webp_enc.c, built by wasm/build.sh). The modules import nothing; each
+ * call makes a fresh instance and drops it when done: WebAssembly memory never
+ * shrinks, so a kept instance would hold its peak for the isolate's life, and
+ * an instance that trapped (or ran out of memory) on a hostile file never
+ * serves another call. Every pointer and length handed to the shim is checked
+ * here against the instance's memory first, and everything the shim allocates
+ * is freed on every path that leaves the instance alive.
+ */
+
+/** The compiled WebAssembly modules {@link createCodecs} instantiates. */
+export interface CodecModules {
+  /** wasm/webp_dec.c + libwebp's decoder and demuxer. */
+  webpDecoder: WebAssembly.Module;
+  /** wasm/webp_enc.c + libwebp's encoder. */
+  webpEncoder: WebAssembly.Module;
+}
+
+interface ShimExports {
+  memory: WebAssembly.Memory;
+  alloc(size: number): number;
+  free(ptr: number): void;
+  version(): number;
+}
+
+interface DecoderExports extends ShimExports {
+  info(data: number, size: number, info: number): number;
+  decode(
+    data: number,
+    size: number,
+    width: number,
+    height: number,
+    out: number,
+    stride: number,
+    outSize: number,
+  ): number;
+}
+
+interface EncoderExports extends ShimExports {
+  picture(pixels: number, width: number, height: number, stride: number, channels: number): number;
+  picture_rescale(picture: number, width: number, height: number): number;
+  picture_free(picture: number): void;
+  encode(
+    picture: number,
+    quality: number,
+    method: number,
+    lowMemory: number,
+    alphaCompression: number,
+    alphaFiltering: number,
+    alphaQuality: number,
+    resultPtr: number,
+    resultSize: number,
+  ): number;
+}
+
+/** Fields the decoder shim's `info` writes, in order (int32 each). */
+const INFO_FIELDS = 11;
+/** The largest width or height WebP can express (14-bit VP8L, 24-bit VP8X, capped by libwebp at 16383). */
+const MAX_WEBP_DIMENSION = 16383;
+
+/** A shim call failed: a libwebp status, or a result that fails a bounds check. */
+export class LibwebpError extends Error {
+  override name = 'LibwebpError';
+}
+
+/** One instance's memory, with bounds-checked access. */
+class Heap {
+  constructor(private readonly exports: ShimExports) {}
+
+  /** Allocates `size` bytes; throws instead of returning a null or out-of-range pointer. */
+  alloc(size: number): number {
+    if (!Number.isSafeInteger(size) || size <= 0 || size > 0x7fffffff) throw new LibwebpError(`bad size ${size}`);
+    const ptr = this.exports.alloc(size) >>> 0;
+    if (ptr === 0) throw new LibwebpError(`out of memory allocating ${size} bytes`);
+    this.check(ptr, size);
+    return ptr;
+  }
+
+  free(ptr: number): void {
+    if (ptr !== 0) this.exports.free(ptr);
+  }
+
+  /** Throws unless [ptr, ptr + size) lies inside the memory (as it is now). */
+  check(ptr: number, size: number): void {
+    const length = this.exports.memory.buffer.byteLength;
+    if (!Number.isSafeInteger(ptr) || !Number.isSafeInteger(size) || ptr <= 0 || size < 0 || ptr + size > length) {
+      throw new LibwebpError(`range ${ptr}+${size} is outside the ${length}-byte memory`);
+    }
+  }
+
+  /** A view of [ptr, ptr + size), bounds-checked. Views go stale when memory grows: use at once. */
+  bytes(ptr: number, size: number): Uint8Array {
+    this.check(ptr, size);
+    return new Uint8Array(this.exports.memory.buffer, ptr, size);
+  }
+
+  int32s(ptr: number, count: number): Int32Array {
+    if (ptr % 4 !== 0) throw new LibwebpError(`misaligned pointer ${ptr}`);
+    this.check(ptr, count * 4);
+    return new Int32Array(this.exports.memory.buffer, ptr, count);
+  }
+
+  /** Copies `bytes` into a new allocation and returns its pointer. */
+  copyIn(bytes: Uint8Array): number {
+    const ptr = this.alloc(Math.max(1, bytes.length));
+    this.bytes(ptr, bytes.length).set(bytes);
+    return ptr;
+  }
+}
+
+function instantiate<T extends ShimExports>(module: WebAssembly.Module): { exports: T; heap: Heap } {
+  const exports = new WebAssembly.Instance(module, {}).exports as unknown as T;
+  return { exports, heap: new Heap(exports) };
+}
+
+/** "1.5.0" from libwebp's 0xMMmmpp. */
+function versionString(packed: number): string {
+  return `${(packed >>> 16) & 0xff}.${(packed >>> 8) & 0xff}.${packed & 0xff}`;
+}
+
+function dimension(value: number | undefined, what: string): number {
+  if (value === undefined || !Number.isInteger(value) || value < 1 || value > MAX_WEBP_DIMENSION) {
+    throw new LibwebpError(`${what} ${value} is out of range`);
+  }
+  return value;
+}
+
+function readInfo(fields: Int32Array, inputSize: number): WebpInfo & { offset: number; size: number } {
+  const canvasWidth = dimension(fields[0], 'canvas width');
+  const canvasHeight = dimension(fields[1], 'canvas height');
+  const frames = fields[2]!;
+  const [x, y] = [fields[3]!, fields[4]!];
+  const width = dimension(fields[5], 'frame width');
+  const height = dimension(fields[6], 'frame height');
+  const [offset, size] = [fields[7]!, fields[8]!];
+  if (frames < 1 || x < 0 || y < 0 || x + width > canvasWidth || y + height > canvasHeight) {
+    throw new LibwebpError('frame lies outside the canvas');
+  }
+  if (offset < 0 || size <= 0 || offset + size > inputSize) throw new LibwebpError('bitstream lies outside the input');
+  return {
+    canvasWidth,
+    canvasHeight,
+    frames,
+    frame: { x, y, width, height },
+    hasAlpha: fields[9] !== 0,
+    lossless: fields[10] === 2,
+    offset,
+    size,
+  };
+}
+
+function decodeWebp(
+  module: WebAssembly.Module,
+  bytes: Uint8Array,
+  chooseSize: (info: WebpInfo) => { width: number; height: number },
+): RgbaImage {
+  const { exports, heap } = instantiate<DecoderExports>(module);
+  const input = heap.copyIn(bytes);
+  const infoPtr = heap.alloc(INFO_FIELDS * 4);
+  const status = exports.info(input, bytes.length, infoPtr);
+  if (status !== 0) throw new LibwebpError(`WebPDemux/WebPGetFeatures status ${status}`);
+  const { offset, size, ...info } = readInfo(heap.int32s(infoPtr, INFO_FIELDS), bytes.length);
+  heap.free(infoPtr);
+  const { width, height } = chooseSize(info);
+  dimension(width, 'output width');
+  dimension(height, 'output height');
+  const stride = width * 4;
+  const outSize = stride * height;
+  const out = heap.alloc(outSize);
+  heap.check(input + offset, size);
+  const decoded = exports.decode(input + offset, size, width, height, out, stride, outSize);
+  if (decoded !== 0) throw new LibwebpError(`WebPDecode status ${decoded}`);
+  // Copied out so the instance, and its memory, can be collected.
+  const data = new Uint8ClampedArray(outSize);
+  data.set(heap.bytes(out, outSize));
+  heap.free(out);
+  heap.free(input);
+  return { width, height, data };
+}
+
+function encodeWebp(
+  module: WebAssembly.Module,
+  image: RgbaImage,
+  settings: WebpEncodeSettings,
+  size: { width: number; height: number },
+): Uint8Array {
+  const { width, height, data } = image;
+  dimension(width, 'width');
+  dimension(height, 'height');
+  dimension(size.width, 'output width');
+  dimension(size.height, 'output height');
+  if (data.length !== width * height * 4) throw new LibwebpError('pixel buffer does not match the size');
+  const { exports, heap } = instantiate<EncoderExports>(module);
+  const channels = settings.alpha ? 4 : 3;
+  const pixelsSize = width * height * channels;
+  const pixels = heap.alloc(pixelsSize);
+  const target = heap.bytes(pixels, pixelsSize);
+  if (channels === 4) target.set(data);
+  else {
+    for (let i = 0, o = 0; i < data.length; i += 4, o += 3) {
+      target[o] = data[i]!;
+      target[o + 1] = data[i + 1]!;
+      target[o + 2] = data[i + 2]!;
+    }
+  }
+  const picture = exports.picture(pixels, width, height, width * channels, channels) >>> 0;
+  heap.free(pixels);
+  if (picture === 0) throw new LibwebpError('WebPPictureImport failed');
+  heap.check(picture, 4);
+  const result = encodePicture(exports, heap, picture, settings, size, width, height);
+  exports.picture_free(picture);
+  return result;
+}
+
+function encodePicture(
+  exports: EncoderExports,
+  heap: Heap,
+  picture: number,
+  settings: WebpEncodeSettings,
+  size: { width: number; height: number },
+  width: number,
+  height: number,
+): Uint8Array {
+  if (size.width !== width || size.height !== height) {
+    const rescaled = exports.picture_rescale(picture, size.width, size.height);
+    if (rescaled !== 0) throw new LibwebpError(`WebPPictureRescale error ${rescaled}`);
+  }
+  const result = heap.alloc(8);
+  const alpha = settings.alpha || { compression: 0, filtering: 0, quality: 100 };
+  const status = exports.encode(
+    picture,
+    settings.quality,
+    settings.method,
+    settings.lowMemory ? 1 : 0,
+    alpha.compression,
+    alpha.filtering,
+    alpha.quality,
+    result,
+    result + 4,
+  );
+  if (status !== 0) throw new LibwebpError(`WebPEncode error ${status}`);
+  const [outPtr, outSize] = heap.int32s(result, 2);
+  heap.free(result);
+  const out = heap.bytes(outPtr! >>> 0, outSize! >>> 0).slice();
+  heap.free(outPtr! >>> 0);
+  return out;
+}
+
+/** The libwebp version of a compiled module ("1.5.0"), from its own version function. */
+export function libwebpVersion(module: WebAssembly.Module): string {
+  return versionString(instantiate<ShimExports>(module).exports.version());
+}
+
+/** Builds the {@link Codecs} from the compiled libwebp modules. Call once per isolate. */
+export function createCodecs(modules: CodecModules): Codecs {
+  let versions: { libwebp: string } | undefined;
+  return {
+    versions() {
+      versions ??= { libwebp: libwebpVersion(modules.webpDecoder) };
+      return versions;
+    },
+    async decodeWebp(bytes, chooseSize) {
+      return decodeWebp(modules.webpDecoder, bytes, chooseSize);
+    },
+    async encodeWebp(image, settings, size = image) {
+      return encodeWebp(modules.webpEncoder, image, settings, size);
+    },
+  };
+}
