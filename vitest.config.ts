@@ -12,6 +12,8 @@ export default defineConfig(async () => {
           bindings: {
             // Test-only secret; production reads JWT_SECRET from `wrangler secret put`.
             JWT_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+            // Test-only; production reads UPLOAD_URL_SECRET from `wrangler secret put`.
+            UPLOAD_URL_SECRET: 'test-upload-url-secret-0123456789abcdef0123',
             TEST_MIGRATIONS: migrations,
           },
           ratelimits: {

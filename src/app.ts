@@ -5,6 +5,7 @@ import type { AppDeps, AppEnv } from './app-types';
 import { configOf } from './lib/context';
 import { ApiError, ERROR_STATUS, PipelineError, type ErrorCode } from './lib/errors';
 import { safePath } from './middleware/safe-path';
+import { directUploadRoutes } from './routes/direct-uploads';
 import { healthRoutes } from './routes/health';
 import { imagesRoutes } from './routes/images';
 import { mediaRoutes } from './routes/media';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps) {
   app.route('/users', usersRoutes(deps));
   app.route('/images', imagesRoutes(deps));
   app.route('/media', mediaRoutes);
+  app.route('/uploads', directUploadRoutes(deps));
 
   app.notFound((c) => errorResponse(c, 'not_found', 'No such route'));
   app.onError((error, c) => {

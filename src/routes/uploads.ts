@@ -36,36 +36,66 @@ async function enforceUploadRate(c: Context<AppEnv>, userId: string): Promise<vo
   }
 }
 
+/** Who and what an upload is for, and what guards it beyond the request itself. */
+export interface UploadSpec {
+  /** The owner of the stored image. */
+  userId: string;
+  kind: ImageKind;
+  /** The size limit for this upload (at most MAX_UPLOAD_BYTES). */
+  maxBytes: number;
+  /** Honour an `Idempotency-Key` header (the authenticated routes). */
+  idempotent: boolean;
+  /**
+   * A one-time permission to take before waiting for admission (a direct-upload
+   * URL): `take` throws when it is already taken; `release` gives it back if
+   * the upload then fails, so the same permission can be used again.
+   */
+  claim?: { take(): Promise<void>; release(): Promise<void> };
+}
+
 /**
- * The upload flow shared by `POST /images` and `POST /users/me/avatar`:
- * rate limit, refuse a wrong Content-Type or declared size at once, wait for
- * admission, read the body within the size limit, then (at most once per
- * Idempotency-Key) process, store and record it.
+ * The upload flow shared by `POST /images`, `POST /users/me/avatar` and
+ * direct-upload URLs: rate limit, refuse a wrong Content-Type or declared size
+ * at once, take the claim if any, wait for admission, read the body within the
+ * size limit, then (at most once per Idempotency-Key) process, store and
+ * record it.
  */
 export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: ImageKind): Promise<Response> {
   const userId = c.get('user').id;
+  return uploadAs(c, deps, { userId, kind, maxBytes: configOf(c).maxUploadBytes, idempotent: true });
+}
+
+/** {@link handleUpload} for an explicit {@link UploadSpec}. */
+export async function uploadAs(c: Context<AppEnv>, deps: AppDeps, spec: UploadSpec): Promise<Response> {
+  const { userId, kind, maxBytes, claim } = spec;
   const config = configOf(c);
   await enforceUploadRate(c, userId);
-  checkUploadHeaders(c.req.raw, config.maxUploadBytes);
-  return admitUpload(async () => {
-    const bytes = await readUpload(c.req.raw, config.maxUploadBytes);
-    const result = await runIdempotent(
-      c.env.DB,
-      {
-        userId,
-        key: c.req.header('Idempotency-Key'),
-        route: `POST ${c.req.path}`,
-        bytes,
-        ttlSeconds: config.idempotencyTtlSeconds,
-      },
-      async () => {
-        const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
-        const image = imageJson(record, baseUrlOf(c));
-        const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
-        return { status: 201, body };
-      },
-    );
-    if (result.replayed) c.header('Idempotent-Replayed', 'true');
-    return c.json(result.body, result.status as 201);
-  });
+  checkUploadHeaders(c.req.raw, maxBytes);
+  await claim?.take();
+  try {
+    return await admitUpload(async () => {
+      const bytes = await readUpload(c.req.raw, maxBytes);
+      const result = await runIdempotent(
+        c.env.DB,
+        {
+          userId,
+          key: spec.idempotent ? c.req.header('Idempotency-Key') : undefined,
+          route: `POST ${c.req.path}`,
+          bytes,
+          ttlSeconds: config.idempotencyTtlSeconds,
+        },
+        async () => {
+          const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
+          const image = imageJson(record, baseUrlOf(c));
+          const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
+          return { status: 201, body };
+        },
+      );
+      if (result.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(result.body, result.status as 201);
+    });
+  } catch (error) {
+    await claim?.release();
+    throw error;
+  }
 }
