@@ -1,34 +1,75 @@
+import { readFile } from 'node:fs/promises';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
 
-// Every test runs inside workerd (Miniflare) against real local R2 and D1.
+/**
+ * In Node, a `.wasm` import becomes a compiled `WebAssembly.Module`, as
+ * workerd makes it, so the fixture generator's encoders (test/helpers/encoders.ts)
+ * run unchanged in the e2e project.
+ */
+function wasmModules(): Plugin {
+  return {
+    name: 'wasm-modules-in-node',
+    enforce: 'pre',
+    async load(id) {
+      const file = id.split('?')[0]!;
+      if (!file.endsWith('.wasm')) return null;
+      const base64 = JSON.stringify((await readFile(file)).toString('base64'));
+      return `export default new WebAssembly.Module(Uint8Array.from(atob(${base64}), (c) => c.charCodeAt(0)));`;
+    },
+  };
+}
+
+// Two projects: `workers` runs inside workerd (Miniflare) against real local
+// R2 and D1; `e2e` runs in Node and drives the demo page in headless Chromium
+// against `wrangler dev` (test/e2e/).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: './wrangler.toml' },
-        miniflare: {
-          bindings: {
-            // Test-only secret; production reads JWT_SECRET from `wrangler secret put`.
-            JWT_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
-            // Test-only; production reads UPLOAD_URL_SECRET from `wrangler secret put`.
-            UPLOAD_URL_SECRET: 'test-upload-url-secret-0123456789abcdef0123',
-            TEST_MIGRATIONS: migrations,
-          },
-          ratelimits: {
-            // Generous for the suite (one user makes dozens of uploads); the
-            // rate-limit test swaps in the tight one.
-            UPLOAD_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 10000, period: 60 } },
-            TEST_TIGHT_RATE_LIMITER: { namespace_id: '1002', simple: { limit: 3, period: 60 } },
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  // Test-only secret; production reads JWT_SECRET from `wrangler secret put`.
+                  JWT_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+                  // Test-only; production reads UPLOAD_URL_SECRET from `wrangler secret put`.
+                  UPLOAD_URL_SECRET: 'test-upload-url-secret-0123456789abcdef0123',
+                  TEST_MIGRATIONS: migrations,
+                },
+                ratelimits: {
+                  // Generous for the suite (one user makes dozens of uploads); the
+                  // rate-limit test swaps in the tight one.
+                  UPLOAD_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 10000, period: 60 } },
+                  TEST_TIGHT_RATE_LIMITER: { namespace_id: '1002', simple: { limit: 3, period: 60 } },
+                },
+              },
+            }),
+          ],
+          test: {
+            name: 'workers',
+            setupFiles: ['./test/setup.ts'],
+            include: ['test/**/*.test.ts'],
+            exclude: ['test/e2e/**'],
+            testTimeout: 30_000,
           },
         },
-      }),
-    ],
-    test: {
-      setupFiles: ['./test/setup.ts'],
-      include: ['test/**/*.test.ts'],
-      testTimeout: 30_000,
+        {
+          plugins: [wasmModules()],
+          test: {
+            name: 'e2e',
+            environment: 'node',
+            // node_modules' .wasm files go through wasmModules() rather than Node's own loader.
+            server: { deps: { inline: [/\.wasm$/] } },
+            include: ['test/e2e/**/*.test.ts'],
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
+          },
+        },
+      ],
     },
   };
 });
