@@ -24,7 +24,7 @@ import { encodeGif, type GifEncodeFrame, type Rgb } from '../test/helpers/gif-en
 import { GENERATOR_VERSION, INPUT_DIR, INPUTS, inputsAreCurrent, MANIFEST, type Manifest } from './inputs';
 import { loadDefaultConfig } from './config';
 import { seededRandom } from '../test/helpers/seeded-random';
-import { ADAM7 } from '../src/pipeline/decode/png/adam7';
+import { ADAM7 } from '../src/pipeline/png/adam7';
 import { instantiateEmscripten } from '../src/codecs/jsquash';
 
 const require = createRequire(import.meta.url);
@@ -425,7 +425,7 @@ const MAKERS: Record<string, () => Promise<Uint8Array>> = {
     const picture = photo(4096, 4096, { seed: 7, noise: 0, alpha: true });
     return buildPng({ width: 4096, height: 4096, depth: 8, interlace: true, pixel: rgba8Pixels(picture) });
   },
-  // The largest WebP the gateway accepts: MAX_WEBP_INPUT_PIXELS (src/pipeline/limits.ts).
+  // The largest WebP the gateway accepts: MAX_FULL_FRAME_INPUT_PIXELS (src/pipeline/limits.ts).
   'webp-lossy': async () => encodeWebp(photo(2560, 1900, { seed: 5, noise: 12 }), { quality: 90, lossless: false }),
   'webp-lossless': async () =>
     encodeWebp(photo(2560, 1900, { seed: 6, noise: 0, alpha: true }), { quality: 75, lossless: true }),

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const { loadDefaultConfig } = await import('./config');
   const { processImage } = await import('../src/pipeline');
   const { nodeCodecs } = await import('../src/codecs/node');
-  const { PipelineError } = await import('../src/lib/errors');
+  const { PipelineError } = await import('../src/pipeline/errors');
   await calibrate();
   const config = await loadDefaultConfig();
   const codecs = await nodeCodecs();

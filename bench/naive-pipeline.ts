@@ -18,10 +18,10 @@ import decodePng, { init as initPngDecoder } from '@jsquash/png/decode';
 import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode';
 import encodeWebp, { init as initWebpEncoder } from '@jsquash/webp/encode';
 import type { ProcessOptions } from '../src/pipeline';
-import { decodeGif } from '../src/pipeline/decode/gif';
+import { decodeGif } from '../src/pipeline/gif/decoder';
 import { checkLimits } from '../src/pipeline/limits';
 import { probeImage } from '../src/pipeline/probe';
-import { fitWithin } from '../src/pipeline/resize';
+import { fitWithin } from '../src/pipeline/resample/resize';
 import type { Orientation, RgbaImage } from '../src/pipeline/types';
 
 const require = createRequire(import.meta.url);

@@ -1,4 +1,4 @@
-import type { Codecs } from './codecs/types';
+import type { Codecs } from './pipeline/codecs';
 import type { Env } from './env';
 import type { AuthUser } from './middleware/auth';
 

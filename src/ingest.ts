@@ -1,4 +1,4 @@
-import type { Codecs } from './codecs/types';
+import type { Codecs } from './pipeline/codecs';
 import { guardStorage } from './lib/guard-storage';
 import { deleteStaleAvatars, imageRowExists, insertImage, type ImageRecord } from './db/images';
 import { setAvatar } from './db/profiles';

@@ -2,7 +2,7 @@ import webpDecoderFactory from '@jsquash/webp/codec/dec/webp_dec.js';
 import webpEncoderFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import type { RgbaImage } from '../pipeline/types';
-import type { CodecModules, Codecs } from './types';
+import type { Codecs } from '../pipeline/codecs';
 
 // jSquash's Emscripten glue defines `globalThis.ImageData` (missing in workerd
 // and Node) *inside* each instantiation when it is absent: the first codec
@@ -17,6 +17,13 @@ if (!('ImageData' in globalThis)) {
       readonly height: number,
     ) {}
   };
+}
+
+/** The compiled WebAssembly modules {@link createCodecs} instantiates. */
+export interface CodecModules {
+  webpDecoder: WebAssembly.Module;
+  /** The SIMD build of the libwebp encoder (workerd and Node ≥ 16 both have SIMD). */
+  webpEncoder: WebAssembly.Module;
 }
 
 interface EmscriptenCodec {

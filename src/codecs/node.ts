@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createCodecs } from './jsquash';
-import type { CodecModules, Codecs } from './types';
+import { createCodecs, type CodecModules } from './jsquash';
+import type { Codecs } from '../pipeline/codecs';
 
 const require = createRequire(import.meta.url);
 

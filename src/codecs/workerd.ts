@@ -1,7 +1,7 @@
 import webpDecoder from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import webpEncoder from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
 import { createCodecs } from './jsquash';
-import type { Codecs } from './types';
+import type { Codecs } from '../pipeline/codecs';
 
 let codecs: Codecs | undefined;
 

@@ -1,4 +1,4 @@
-import type { ImageFormat } from '../pipeline/types';
+import type { ImageFormat } from '../pipeline/formats';
 import type { ImageKind } from '../storage/keys';
 
 /** A stored image, as the rest of the code sees a row of `images`. */

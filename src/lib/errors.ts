@@ -23,32 +23,6 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-/** The codes the pure image pipeline may throw. */
-export type PipelineErrorCode = Extract<
-  ErrorCode,
-  'unsupported_media_type' | 'dimensions_exceeded' | 'invalid_image' | 'payload_too_large'
->;
-
-/**
- * Thrown by the pure pipeline (no HTTP knowledge). Routes and `app.onError`
- * turn it into a response with the status from {@link ERROR_STATUS}.
- * `message` is public: it must not echo internals; put those in `cause`.
- */
-export class PipelineError extends Error {
-  readonly code: PipelineErrorCode;
-  readonly details?: Record<string, unknown>;
-  constructor(
-    code: PipelineErrorCode,
-    message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'PipelineError';
-    this.code = code;
-    this.details = options?.details;
-  }
-}
-
 /** An error with a public code, raised by the HTTP layer (routes, auth, storage). */
 export class ApiError extends Error {
   readonly code: ErrorCode;

@@ -1,4 +1,4 @@
-import { PipelineError } from '../lib/errors';
+import { PipelineError } from './errors';
 
 /**
  * An `invalid_image` error with a public-safe message.

@@ -1,4 +1,4 @@
-import type { Codecs } from '../codecs/types';
+import type { Codecs } from './codecs';
 import type { RgbaImage } from './types';
 
 /** An encoded output image. */

@@ -1,11 +1,11 @@
-import type { Codecs } from '../codecs/types';
+import type { Codecs } from './codecs';
 import { decodeImage } from './decode';
 import { encodeWebp, type EncodedImage } from './encode';
 import { checkLimits, type InputLimits } from './limits';
 import { probeImage } from './probe';
-import { resizeToFit } from './resize';
+import { resizeToFit } from './resample/resize';
 import { assertComplete } from './structure';
-import type { ImageFormat } from './types';
+import type { ImageFormat } from './formats';
 
 export interface ProcessOptions {
   /** Refused from the header, before decoding. */

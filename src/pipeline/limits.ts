@@ -1,4 +1,5 @@
-import { PipelineError } from '../lib/errors';
+import { PipelineError } from './errors';
+import { formatSpec } from './formats';
 import type { ImageHeader } from './types';
 
 /**
@@ -43,12 +44,14 @@ export const MAX_OUTPUT_EDGE_IN_BUDGET = edgeFor(BYTES_PER_OUTPUT_PIXEL);
 export const MAX_ALPHA_OUTPUT_EDGE = edgeFor(BYTES_PER_ALPHA_OUTPUT_PIXEL);
 
 /**
- * WebP input is decoded by libwebp as a full frame (no streaming decoder is
- * available): its WASM heap (up to about 8 bytes per pixel for lossless) plus
- * the frame copied out (4) must fit beside the output, so WebP inputs are
- * capped at this many pixels (about 4.9 MP with the defaults: 2560×1900).
+ * A format whose decoder holds the whole input frame (`fullFrameDecode` in the
+ * registry, formats.ts: today WebP, decoded by libwebp, for which no
+ * streaming decoder is available): its WASM heap (up to about 8 bytes per
+ * pixel for lossless) plus the frame copied out (4) must fit beside the
+ * output, so such inputs are capped at this many pixels (about 4.9 MP with the
+ * defaults: 2560×1900).
  */
-export const MAX_WEBP_INPUT_PIXELS = Math.floor((SCALED_BUDGET_BYTES - 16 * 2 ** 20) / 12);
+export const MAX_FULL_FRAME_INPUT_PIXELS = Math.floor((SCALED_BUDGET_BYTES - 16 * 2 ** 20) / 12);
 
 /** Limits checked from the header, before any pixel is decoded. */
 export interface InputLimits {
@@ -73,11 +76,12 @@ export function checkLimits(header: ImageHeader, limits: InputLimits): void {
       { details: { width, height, maxWidth: limits.maxWidth, maxHeight: limits.maxHeight } },
     );
   }
-  if (header.format === 'webp' && width * height > MAX_WEBP_INPUT_PIXELS) {
+  const format = formatSpec(header.format);
+  if (format.fullFrameDecode && width * height > MAX_FULL_FRAME_INPUT_PIXELS) {
     throw new PipelineError(
       'dimensions_exceeded',
-      `WebP images may have at most ${MAX_WEBP_INPUT_PIXELS} pixels; this one has ${width * height}`,
-      { details: { width, height, maxPixels: MAX_WEBP_INPUT_PIXELS } },
+      `${format.label} images may have at most ${MAX_FULL_FRAME_INPUT_PIXELS} pixels; this one has ${width * height}`,
+      { details: { width, height, maxPixels: MAX_FULL_FRAME_INPUT_PIXELS } },
     );
   }
   if (frames > limits.maxFrames) {

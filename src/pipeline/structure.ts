@@ -1,11 +1,8 @@
-import { assertGifComplete } from './container/gif';
-import { assertJpegComplete } from './container/jpeg';
-import { assertPngComplete } from './container/png';
-import { assertWebpComplete } from './container/webp';
-import type { ImageFormat } from './types';
+import { formatSpec, type ImageFormat } from './formats';
 
 /**
- * Walks the file's whole structure and rejects missing or corrupt data before
+ * Walks the file's whole structure (the format's `assertComplete` in the
+ * registry, formats.ts) and rejects missing or corrupt data before
  * decoding, so a truncated file is refused the same way whichever decoder
  * would have read it (libjpeg-style decoders return a half-gray image without
  * error for a JPEG cut short; libwebp is a C decoder of hostile input). Work is linear in the file size and
@@ -15,14 +12,5 @@ import type { ImageFormat } from './types';
  *   past the end), a PNG CRC fails, or the structure is inconsistent.
  */
 export function assertComplete(bytes: Uint8Array, format: ImageFormat): void {
-  switch (format) {
-    case 'jpeg':
-      return assertJpegComplete(bytes);
-    case 'png':
-      return assertPngComplete(bytes);
-    case 'webp':
-      return assertWebpComplete(bytes);
-    case 'gif':
-      return assertGifComplete(bytes);
-  }
+  formatSpec(format).assertComplete(bytes);
 }

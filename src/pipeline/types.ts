@@ -1,5 +1,4 @@
-/** Input formats the gateway accepts, identified from magic bytes only. */
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif';
+import type { ImageFormat } from './formats';
 
 /** What the header says, read before any pixel is decoded. */
 export interface ImageHeader {

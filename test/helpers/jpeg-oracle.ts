@@ -1,7 +1,7 @@
 import encodeJpegRaw, { init as initJpegEncoder } from '@jsquash/jpeg/encode';
 import jpegEncWasm from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
 import { mozjpegDecode as mozjpegFullDecode } from './encoders';
-import { decodeJpeg, type JpegScale } from '../../src/pipeline/decode/jpeg';
+import { decodeJpeg, type JpegScale } from '../../src/pipeline/jpeg/decoder';
 import type { RgbaImage } from '../../src/pipeline/types';
 import { seededRandom } from '../fixtures/bytes';
 
@@ -53,17 +53,23 @@ export function decodeToImage(
   let expected = 0;
   let data = new Uint8ClampedArray(0);
   let rowWidth = 0;
-  const size = decodeJpeg(bytes, { scale, ...extra }, (y, rgba) => {
-    if (y !== expected) throw new Error(`row ${y} arrived, expected ${expected}`);
-    expected++;
-    rowWidth = rgba.length;
-    if (data.length < (y + 1) * rowWidth) {
-      const grown = new Uint8ClampedArray(Math.max((y + 1) * rowWidth, data.length * 2));
-      grown.set(data);
-      data = grown;
-    }
-    data.set(rgba, y * rowWidth);
-  });
+  const size = decodeJpeg(
+    bytes,
+    { scale, ...extra },
+    {
+      put(y, rgba) {
+        if (y !== expected) throw new Error(`row ${y} arrived, expected ${expected}`);
+        expected++;
+        rowWidth = rgba.length;
+        if (data.length < (y + 1) * rowWidth) {
+          const grown = new Uint8ClampedArray(Math.max((y + 1) * rowWidth, data.length * 2));
+          grown.set(data);
+          data = grown;
+        }
+        data.set(rgba, y * rowWidth);
+      },
+    },
+  );
   if (expected !== size.height) throw new Error(`got ${expected} rows for height ${size.height}`);
   if (rowWidth !== size.width * 4) throw new Error(`row of ${rowWidth / 4} pixels for width ${size.width}`);
   return { width: size.width, height: size.height, data: data.slice(0, size.width * size.height * 4) };

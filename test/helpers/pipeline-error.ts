@@ -1,4 +1,4 @@
-import { PipelineError } from '../../src/lib/errors';
+import { PipelineError } from '../../src/pipeline/errors';
 
 /**
  * The `code` of the PipelineError `fn` throws, 'none' when it returns, or a

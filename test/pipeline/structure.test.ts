@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_GIF_FRAMES } from '../../src/pipeline/container/gif';
-import { MAX_JPEG_SCANS } from '../../src/pipeline/container/jpeg';
+import { MAX_GIF_FRAMES } from '../../src/pipeline/gif/container';
+import { MAX_JPEG_SCANS } from '../../src/pipeline/jpeg/container';
 import { probeImage } from '../../src/pipeline/probe';
 import { assertComplete } from '../../src/pipeline/structure';
-import type { ImageFormat } from '../../src/pipeline/types';
+import type { ImageFormat } from '../../src/pipeline/formats';
 import { encodeGif, type Rgb } from '../helpers/gif-encode';
 import {
   alphPayload,

@@ -6,7 +6,7 @@ import { assertNoMetadata, webpChunks, webpHasAlpha, webpSize } from '../helpers
 import { expectError, keyOf, objectBytes, storageSnapshot, tokenFor, upload, type ImageJson } from '../helpers/api';
 import { makeFixtures, type AcceptedFixture, type Fixtures } from '../fixtures/make';
 import { paint, readCorners } from '../fixtures/pixels';
-import { areaReduce } from '../../src/pipeline/resize';
+import { areaReduce } from '../../src/pipeline/resample/resize';
 import type { RgbaImage } from '../../src/pipeline/types';
 
 // Built at module load so the tables below can name one case per fixture.

@@ -1,0 +1,16 @@
+import { asciiBytes } from '../bytes';
+import type { ImageFormatSpec } from '../formats';
+import { assertGifComplete, probeGif } from './container';
+import { decodeGifToSize } from './decode-to-size';
+
+/** GIF87a/GIF89a (the first frame of an animation). */
+export const gifFormat: ImageFormatSpec<'gif'> = {
+  name: 'gif',
+  label: 'GIF',
+  magic: [asciiBytes('GIF87a'), asciiBytes('GIF89a')],
+  orientation: 'none: GIF carries no EXIF, so always 1',
+  probe: probeGif,
+  assertComplete: assertGifComplete,
+  decodeToSize: (bytes, header, maxEdge) => decodeGifToSize(bytes, header, maxEdge),
+  fullFrameDecode: false,
+};

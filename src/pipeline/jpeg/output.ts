@@ -1,0 +1,109 @@
+import { convertRow } from './color';
+import type { ColorTransform } from './frame';
+import { idctBlock } from './idct';
+import type { ComponentPlan } from './layout';
+import type { RowSink } from '../rows';
+import { Upsampler } from './upsample';
+
+/**
+ * Turns blocks into output rows as MCU rows complete. Each component keeps a
+ * ring of three MCU rows of samples at its decode size: the current one, and
+ * the previous ones for rows still waiting on the next row's first samples
+ * (triangle upsampling looks one sample row ahead).
+ */
+export class RowAssembler {
+  private readonly plans: ComponentPlan[];
+  private readonly transform: ColorTransform;
+  private readonly outWidth: number;
+  private readonly outHeight: number;
+  private readonly sink: RowSink;
+  private readonly rings: Uint8Array[];
+  private readonly ringRows: number[];
+  private readonly rowViews: Uint8Array[][];
+  private readonly upsamplers: Upsampler[];
+  private readonly available: number[];
+  private readonly rgba: Uint8ClampedArray;
+  private readonly rows: Uint8Array[];
+  private nextRow = 0;
+
+  constructor(
+    plans: ComponentPlan[],
+    transform: ColorTransform,
+    outWidth: number,
+    outHeight: number,
+    sink: RowSink,
+    scale: number,
+    fullRatios: { h: number; v: number }[],
+  ) {
+    this.plans = plans;
+    this.transform = transform;
+    this.outWidth = outWidth;
+    this.outHeight = outHeight;
+    this.sink = sink;
+    this.ringRows = plans.map((p) => p.rowsPerMcu * 3);
+    this.rings = plans.map((p, i) => new Uint8Array(p.planeWidth * this.ringRows[i]!));
+    this.rowViews = plans.map((p, i) =>
+      Array.from({ length: this.ringRows[i]! }, (_, r) =>
+        this.rings[i]!.subarray(r * p.planeWidth, (r + 1) * p.planeWidth),
+      ),
+    );
+    this.upsamplers = plans.map((p, i) => new Upsampler(p, outWidth, scale, fullRatios[i]!));
+    this.available = plans.map(() => 0);
+    this.rgba = new Uint8ClampedArray(outWidth * 4);
+    this.rows = plans.map(() => new Uint8Array(0));
+  }
+
+  /** Inverse-transforms one block of component `c` into its place in the ring. */
+  putBlock(c: number, blockX: number, blockY: number, coefs: Int32Array, quant: Int32Array): void {
+    const plan = this.plans[c]!;
+    const ringRow = (blockY * plan.ny) % this.ringRows[c]!;
+    const offset = ringRow * plan.planeWidth + blockX * plan.nx;
+    const realX = edgePixels(plan.fullWidth - blockX * 8);
+    const realY = edgePixels(plan.fullHeight - blockY * 8);
+    idctBlock(coefs, quant, plan.nx, plan.ny, realX, realY, this.rings[c]!, offset, plan.planeWidth);
+  }
+
+  /** Every component's blocks of MCU row `mcuY` are in: emit the output rows that are now complete. */
+  mcuRowDone(mcuY: number): void {
+    for (let c = 0; c < this.plans.length; c++) {
+      const plan = this.plans[c]!;
+      this.available[c] = Math.min((mcuY + 1) * plan.rowsPerMcu, plan.height);
+    }
+    this.emit(false);
+  }
+
+  /** The last MCU row is done: emit what is left (rows that waited for a next sample row that never comes). */
+  finish(): void {
+    this.emit(true);
+  }
+
+  private emit(final: boolean): void {
+    const count = this.plans.length;
+    while (this.nextRow < this.outHeight) {
+      const y = this.nextRow;
+      if (!final) {
+        let ready = true;
+        for (let c = 0; c < count; c++) {
+          if (this.upsamplers[c]!.lastRowFor(y) >= this.available[c]!) {
+            ready = false;
+            break;
+          }
+        }
+        if (!ready) return;
+      }
+      for (let c = 0; c < count; c++) {
+        const views = this.rowViews[c]!;
+        const ringRows = this.ringRows[c]!;
+        this.rows[c] = this.upsamplers[c]!.upsampleRow(y, (i) => views[i % ringRows]!);
+      }
+      convertRow(this.transform, this.rows, this.outWidth, this.rgba);
+      this.nextRow++;
+      this.sink.put(y, this.rgba);
+    }
+  }
+}
+
+/** Pixels of a block inside the image: 1..7 on the right/bottom edge, else 8 (padding blocks included). */
+function edgePixels(remaining: number): number {
+  return remaining > 0 && remaining < 8 ? remaining : 8;
+}

@@ -1,0 +1,15 @@
+import type { ImageFormatSpec } from '../formats';
+import { assertPngComplete, PNG_SIGNATURE, probePng } from './container';
+import { decodePngToSize } from './decode-to-size';
+
+/** PNG (every colour type and bit depth, Adam7; APNG as its default image). */
+export const pngFormat: ImageFormatSpec<'png'> = {
+  name: 'png',
+  label: 'PNG',
+  magic: [PNG_SIGNATURE],
+  orientation: 'eXIf chunk before the first IDAT',
+  probe: probePng,
+  assertComplete: assertPngComplete,
+  decodeToSize: (bytes, header, maxEdge) => decodePngToSize(bytes, header, maxEdge),
+  fullFrameDecode: false,
+};

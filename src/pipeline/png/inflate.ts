@@ -1,0 +1,124 @@
+import { PipelineError } from '../errors';
+
+/**
+ * Input is written to the inflater in slices of at most this many bytes:
+ * deflate expands at most ~1032:1, so one slice can never make the runtime
+ * buffer more than a few MB of output, whatever it does with backpressure.
+ */
+const SLICE_BYTES = 4096;
+
+/**
+ * The last bytes of the stream are written one at a time. The runtime's
+ * inflater fails a whole write, output included, when that write holds a bad
+ * Adler-32 (RFC 1950 §2.2) or bytes after the end of the stream, and it only
+ * sees them once the last rows are in: byte by byte, those rows come out
+ * before the bad bytes are written, and the reader stops before writing them
+ * (as the reference decoder, which ignores the checksum, accepts such files).
+ */
+const TAIL_BYTES = 64;
+
+const CORRUPT = 'PNG image data is corrupt';
+const SHORT = 'PNG image data is too short';
+
+/**
+ * Reads a zlib stream (RFC 1950) through the runtime's `DecompressionStream`,
+ * pulling input only while output is wanted, so a stream that inflates to
+ * gigabytes costs no more than what {@link read} asks for. Call {@link close}
+ * when done, whether or not the stream was read to its end.
+ */
+export class ZlibReader {
+  private readonly input: Iterator<Uint8Array>;
+  // Typed from the stream itself: workerd's and the DOM's declarations of the writable side differ.
+  private readonly writer: ReturnType<DecompressionStream['writable']['getWriter']>;
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** The write (or close) in flight; it never rejects (errors surface on the read side). */
+  private writing: Promise<void> | undefined;
+  private inputDone = false;
+  /** Why a write failed, when it did. */
+  private failure: unknown;
+  private chunk: Uint8Array = new Uint8Array(0);
+  private offset = 0;
+
+  constructor(parts: readonly Uint8Array[]) {
+    const stream = new DecompressionStream('deflate');
+    this.writer = stream.writable.getWriter();
+    this.reader = stream.readable.getReader();
+    this.input = slices(parts);
+  }
+
+  /**
+   * Fills `into` with the next inflated bytes.
+   * @throws invalid_image when the stream is corrupt or ends first.
+   */
+  async read(into: Uint8Array): Promise<void> {
+    let filled = 0;
+    while (filled < into.length) {
+      if (this.offset === this.chunk.length) {
+        this.chunk = await this.pull();
+        this.offset = 0;
+      }
+      const n = Math.min(into.length - filled, this.chunk.length - this.offset);
+      into.set(this.chunk.subarray(this.offset, this.offset + n), filled);
+      filled += n;
+      this.offset += n;
+    }
+  }
+
+  /** Stops inflating and releases the stream; never throws. */
+  async close(): Promise<void> {
+    this.inputDone = true;
+    await this.reader.cancel().catch(() => undefined);
+    await this.writer.abort().catch(() => undefined);
+  }
+
+  /** The next non-empty output chunk, writing input only while a read is waiting for it. */
+  private async pull(): Promise<Uint8Array> {
+    for (;;) {
+      const pending = this.reader.read();
+      let result: ReadableStreamReadResult<Uint8Array> | undefined;
+      try {
+        while (result === undefined) {
+          const fed = this.feed();
+          result = fed === undefined ? await pending : await Promise.race([pending, fed.then(() => undefined)]);
+          if (result === undefined && this.failure !== undefined) throw this.failure;
+        }
+      } catch (error) {
+        throw new PipelineError('invalid_image', CORRUPT, { cause: error });
+      }
+      if (result.done) throw new PipelineError('invalid_image', SHORT);
+      if (result.value.length > 0) return result.value;
+    }
+  }
+
+  /** Starts the next write, or returns the one still in flight; undefined once input is closed. */
+  private feed(): Promise<void> | undefined {
+    if (this.writing !== undefined) return this.writing;
+    if (this.inputDone) return undefined;
+    const next = this.input.next();
+    const write = next.done ? this.writer.close() : this.writer.write(next.value as Uint8Array<ArrayBuffer>);
+    if (next.done) this.inputDone = true;
+    this.writing = write.then(
+      () => {
+        this.writing = undefined;
+      },
+      (error: unknown) => {
+        this.failure = error ?? new Error('write failed');
+        this.inputDone = true;
+        this.writing = undefined;
+      },
+    );
+    return this.writing;
+  }
+}
+
+function* slices(parts: readonly Uint8Array[]): Generator<Uint8Array> {
+  const total = parts.reduce((n, part) => n + part.length, 0);
+  let start = 0;
+  for (const part of parts) {
+    // From where the tail starts in this part (if it does), bytes go one at a time.
+    const tail = Math.max(0, Math.min(part.length, total - TAIL_BYTES - start));
+    for (let at = 0; at < tail; at += SLICE_BYTES) yield part.subarray(at, Math.min(tail, at + SLICE_BYTES));
+    for (let at = tail; at < part.length; at++) yield part.subarray(at, at + 1);
+    start += part.length;
+  }
+}

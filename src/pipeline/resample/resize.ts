@@ -1,0 +1,171 @@
+import type { RgbaImage } from '../types';
+
+/** The size that fits inside `maxEdge`×`maxEdge` keeping the aspect ratio; never upscales. */
+export function fitWithin(width: number, height: number, maxEdge: number): { width: number; height: number } {
+  const scale = Math.min(1, maxEdge / Math.max(width, height));
+  return {
+    width: Math.max(1, Math.round(width * scale)),
+    height: Math.max(1, Math.round(height * scale)),
+  };
+}
+
+/**
+ * Downscales so the image fits inside `maxEdge`×`maxEdge` (aspect kept, never
+ * upscaled). Large reductions first area-average by an integer factor to about
+ * twice the target (cheap, alias-free), then a Lanczos-3 pass gives the final
+ * size. Colour is filtered premultiplied by alpha, so transparent pixels don't
+ * bleed their (invisible) colour into the edges.
+ */
+export function resizeToFit(image: RgbaImage, maxEdge: number): RgbaImage {
+  const target = fitWithin(image.width, image.height, maxEdge);
+  if (target.width === image.width && target.height === image.height) return image;
+  const factor = Math.floor(Math.min(image.width / target.width, image.height / target.height) / 2);
+  const reduced = factor >= 2 ? areaReduce(image, factor) : image;
+  return lanczosResize(reduced, target.width, target.height);
+}
+
+/** Averages each `factor`×`factor` block (edge blocks may be smaller), premultiplied. */
+export function areaReduce(image: RgbaImage, factor: number): RgbaImage {
+  const { width: sw, height: sh, data: src } = image;
+  const dw = Math.ceil(sw / factor);
+  const dh = Math.ceil(sh / factor);
+  const out = new Uint8ClampedArray(dw * dh * 4);
+  const sums = new Float64Array(dw * 4);
+  const counts = new Uint32Array(dw);
+  for (let dy = 0; dy < dh; dy++) {
+    sums.fill(0);
+    counts.fill(0);
+    const yEnd = Math.min(sh, (dy + 1) * factor);
+    for (let sy = dy * factor; sy < yEnd; sy++) {
+      let s = sy * sw * 4;
+      for (let sx = 0; sx < sw; sx++, s += 4) {
+        const d = Math.floor(sx / factor);
+        const k = d * 4;
+        const a = src[s + 3]!;
+        sums[k] = sums[k]! + src[s]! * a;
+        sums[k + 1] = sums[k + 1]! + src[s + 1]! * a;
+        sums[k + 2] = sums[k + 2]! + src[s + 2]! * a;
+        sums[k + 3] = sums[k + 3]! + a;
+        counts[d] = counts[d]! + 1;
+      }
+    }
+    for (let dx = 0; dx < dw; dx++) {
+      const alphaSum = sums[dx * 4 + 3]!;
+      const o = (dy * dw + dx) * 4;
+      if (alphaSum > 0) {
+        out[o] = sums[dx * 4]! / alphaSum;
+        out[o + 1] = sums[dx * 4 + 1]! / alphaSum;
+        out[o + 2] = sums[dx * 4 + 2]! / alphaSum;
+      }
+      out[o + 3] = alphaSum / counts[dx]!;
+    }
+  }
+  return { width: dw, height: dh, data: out };
+}
+
+const LOBES = 3;
+
+function lanczos(x: number): number {
+  if (x === 0) return 1;
+  if (x <= -LOBES || x >= LOBES) return 0;
+  const px = Math.PI * x;
+  return (LOBES * Math.sin(px) * Math.sin(px / LOBES)) / (px * px);
+}
+
+/** For each output index: the first source index and the normalised weights. */
+interface Taps {
+  start: Int32Array;
+  count: Int32Array;
+  weights: Float32Array;
+  stride: number;
+}
+
+function computeTaps(srcSize: number, dstSize: number): Taps {
+  const scale = srcSize / dstSize;
+  const support = LOBES * Math.max(1, scale);
+  const stride = Math.ceil(support) * 2 + 1;
+  const start = new Int32Array(dstSize);
+  const count = new Int32Array(dstSize);
+  const weights = new Float32Array(dstSize * stride);
+  const filterScale = 1 / Math.max(1, scale);
+  for (let i = 0; i < dstSize; i++) {
+    const centre = (i + 0.5) * scale;
+    const first = Math.max(0, Math.floor(centre - support));
+    const last = Math.min(srcSize - 1, Math.ceil(centre + support) - 1);
+    let total = 0;
+    const n = Math.min(stride, last - first + 1);
+    for (let k = 0; k < n; k++) {
+      const w = lanczos((first + k + 0.5 - centre) * filterScale);
+      weights[i * stride + k] = w;
+      total += w;
+    }
+    for (let k = 0; k < n; k++) weights[i * stride + k]! /= total || 1;
+    start[i] = first;
+    count[i] = n;
+  }
+  return { start, count, weights, stride };
+}
+
+/** Separable Lanczos-3 resample to exactly `dw`×`dh`, premultiplied alpha. */
+export function lanczosResize(image: RgbaImage, dw: number, dh: number): RgbaImage {
+  const { width: sw, height: sh, data: src } = image;
+  const tx = computeTaps(sw, dw);
+  const ty = computeTaps(sh, dh);
+  // Horizontal pass into premultiplied floats (dw × sh).
+  const mid = new Float32Array(dw * sh * 4);
+  for (let y = 0; y < sh; y++) {
+    const rowIn = y * sw * 4;
+    for (let x = 0; x < dw; x++) {
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
+      const first = tx.start[x]!;
+      const n = tx.count[x]!;
+      const wBase = x * tx.stride;
+      for (let k = 0; k < n; k++) {
+        const s = rowIn + (first + k) * 4;
+        const alpha = src[s + 3]!;
+        const wa = tx.weights[wBase + k]! * alpha;
+        r += src[s]! * wa;
+        g += src[s + 1]! * wa;
+        b += src[s + 2]! * wa;
+        a += tx.weights[wBase + k]! * alpha;
+      }
+      const o = (y * dw + x) * 4;
+      mid[o] = r;
+      mid[o + 1] = g;
+      mid[o + 2] = b;
+      mid[o + 3] = a;
+    }
+  }
+  // Vertical pass, then un-premultiply into bytes.
+  const out = new Uint8ClampedArray(dw * dh * 4);
+  for (let y = 0; y < dh; y++) {
+    const first = ty.start[y]!;
+    const n = ty.count[y]!;
+    const wBase = y * ty.stride;
+    for (let x = 0; x < dw; x++) {
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
+      for (let k = 0; k < n; k++) {
+        const w = ty.weights[wBase + k]!;
+        const s = ((first + k) * dw + x) * 4;
+        r += mid[s]! * w;
+        g += mid[s + 1]! * w;
+        b += mid[s + 2]! * w;
+        a += mid[s + 3]! * w;
+      }
+      const o = (y * dw + x) * 4;
+      if (a > 0.5) {
+        out[o] = r / a;
+        out[o + 1] = g / a;
+        out[o + 2] = b / a;
+      }
+      out[o + 3] = a;
+    }
+  }
+  return { width: dw, height: dh, data: out };
+}
