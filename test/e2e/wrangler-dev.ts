@@ -22,7 +22,7 @@ export interface DevServer {
 }
 
 async function waitForHealth(origin: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 45_000;
+  const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log()}`);
     try {
@@ -32,7 +32,7 @@ async function waitForHealth(origin: string, child: ChildProcess, log: () => str
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`wrangler dev did not answer /health within 45 s:\n${log()}`);
+  throw new Error(`wrangler dev did not answer /health within 90 s:\n${log()}`);
 }
 
 /**
