@@ -22,7 +22,8 @@ function wasmModules(): Plugin {
 
 // Two projects: `workers` runs inside workerd (Miniflare) against real local
 // R2 and D1; `node` runs in Node: the browser test (test/e2e/: the demo page in
-// headless Chromium against `wrangler dev`) and checks of the docs (test/docs/).
+// headless Chromium against `wrangler dev`), checks of the docs (test/docs/)
+// and of the demo page's modules (test/public/).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   return {
@@ -53,7 +54,7 @@ export default defineConfig(async () => {
             name: 'workers',
             setupFiles: ['./test/setup.ts'],
             include: ['test/**/*.test.ts'],
-            exclude: ['test/e2e/**', 'test/docs/**'],
+            exclude: ['test/e2e/**', 'test/docs/**', 'test/public/**'],
             testTimeout: 30_000,
           },
         },
@@ -64,7 +65,7 @@ export default defineConfig(async () => {
             environment: 'node',
             // node_modules' .wasm files go through wasmModules() rather than Node's own loader.
             server: { deps: { inline: [/\.wasm$/] } },
-            include: ['test/e2e/**/*.test.ts', 'test/docs/**/*.test.ts'],
+            include: ['test/e2e/**/*.test.ts', 'test/docs/**/*.test.ts', 'test/public/**/*.test.ts'],
             // Generous for a loaded CI machine; on an idle 2-core machine the browser test takes about 20 s.
             testTimeout: 90_000,
             hookTimeout: 120_000,
