@@ -1,8 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { rgbaToThumbHash } from 'thumbhash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { areaReduce } from '../../src/pipeline/resample/resize';
 import { containsAscii } from '../fixtures/bytes';
+import { decodeWebp } from '../helpers/encoders';
 import { phonePhoto } from '../fixtures/photo';
 import { assertNoMetadata, webpChunks } from '../helpers/webp-inspect';
 import { startWranglerDev, type DevServer } from './wrangler-dev';
@@ -60,6 +63,14 @@ async function decodedSize(selector: string): Promise<{ width: number; height: n
     width: (img as HTMLImageElement).naturalWidth,
     height: (img as HTMLImageElement).naturalHeight,
   }));
+}
+
+/** The reference ThumbHash of a stored WebP thumbnail, decoded by the test's own libwebp oracle, as base64. */
+async function thumbHashOf(webp: ArrayBuffer): Promise<string> {
+  const pixels = await decodeWebp(new Uint8Array(webp));
+  const scale = Math.max(pixels.width, pixels.height) / 100;
+  const small = scale > 1 ? areaReduce(pixels, Math.ceil(scale)) : pixels;
+  return Buffer.from(rgbaToThumbHash(small.width, small.height, small.data)).toString('base64');
 }
 
 async function storedBytes(selector: string): Promise<Uint8Array> {
@@ -131,5 +142,35 @@ describe('demo page', () => {
     expect(await uploadThroughPage('phone.jpg', 'image/jpeg', photo)).toBe('error');
     await expect(page.textContent('#error code')).resolves.toBe('upload_url_used');
     await page.screenshot({ path: join(ARTIFACTS, '4-url-used.png'), fullPage: true });
+  });
+
+  it('paints the ThumbHash placeholder and lists what was removed when the API provides them', async () => {
+    // Until the gateway itself returns `thumbhash` and `removed` (the fidelity work), the real response is
+    // passed through with a hash of the real thumbnail and a list added; fields the API sends win.
+    await page.route('**/images', async (route) => {
+      const response = await route.fetch();
+      const image = (await response.json()) as Record<string, unknown>;
+      const thumb = await (await fetch(String(image.thumb_url))).arrayBuffer();
+      const hash = await thumbHashOf(thumb);
+      await route.fulfill({
+        response,
+        json: { thumbhash: hash, removed: ['exif', 'gps', 'xmp', 'icc_profile', 'embedded_thumbnail'], ...image },
+      });
+    });
+    await page.goto(`${server.origin}/`);
+    await page.check('#mode-token');
+    await page.fill('#token', server.token('e2e-carol'));
+    expect(await uploadThroughPage('phone.jpg', 'image/jpeg', photo)).toBe('result');
+    await page.unroute('**/images');
+    const painted = await page.$eval('#placeholder', (c) => ({
+      width: (c as HTMLCanvasElement).width,
+      height: (c as HTMLCanvasElement).height,
+    }));
+    // A portrait thumbnail's hash renders as a portrait placeholder, 32 px high.
+    expect(painted.height).toBe(32);
+    expect(painted.width).toBeLessThan(32);
+    const removed = await page.$$eval('#removed li', (items) => items.map((li) => li.textContent));
+    expect(removed).toEqual(expect.arrayContaining(['exif', 'gps']));
+    await page.screenshot({ path: join(ARTIFACTS, '5-thumbhash-removed.png'), fullPage: true });
   });
 });
