@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { AppDeps, AppEnv } from './app-types';
-import { configOf } from './lib/context';
+import { configOf } from './routes/context';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './lib/errors';
 import { PipelineError } from './pipeline/errors';
 import { safePath } from './middleware/safe-path';

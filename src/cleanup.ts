@@ -1,7 +1,8 @@
-import { deleteUnpointedAvatars } from './db/images';
+import { deleteUnpointedAvatars, imageKeysByPage, objectKeysOfImages } from './db/images';
 import { purgeExpiredKeys } from './db/idempotency';
 import { purgeExpiredUploadClaims } from './db/upload-urls';
-import { imageIdOfKey } from './storage/keys';
+import { imageIdOfKey, KEY_PREFIXES } from './storage/keys';
+import { deleteObjectsOrThrow, listObjects } from './storage/objects';
 
 /** What one cleanup run found and did. */
 export interface CleanupReport {
@@ -31,27 +32,9 @@ export interface CleanupOptions {
   graceMs: number;
 }
 
-const PREFIXES = ['avatars/', 'images/'];
-/** D1 allows 100 bound parameters per statement. */
-const ID_BATCH = 90;
 /** Keys remembered for the missing-object audit; past this the audit is skipped (bounded memory). */
 const MAX_AUDITED_KEYS = 200_000;
 const ROW_PAGE = 500;
-
-/** The keys of the rows behind `ids`. */
-async function rowKeys(db: D1Database, ids: string[]): Promise<Set<string>> {
-  const keys = new Set<string>();
-  for (let i = 0; i < ids.length; i += ID_BATCH) {
-    const batch = ids.slice(i, i + ID_BATCH);
-    const placeholders = batch.map((_, n) => `?${n + 1}`).join(', ');
-    const { results } = await db
-      .prepare(`SELECT main_key, thumb_key FROM images WHERE id IN (${placeholders})`)
-      .bind(...batch)
-      .all<{ main_key: string; thumb_key: string }>();
-    for (const row of results) keys.add(row.main_key).add(row.thumb_key);
-  }
-  return keys;
-}
 
 /** Deletes one listing page's orphans that are past the grace period; returns [deleted, young]. */
 async function sweepPage(
@@ -61,10 +44,10 @@ async function sweepPage(
   options: CleanupOptions,
 ): Promise<[string[], number]> {
   const ids = [...new Set(objects.map((o) => imageIdOfKey(o.key)).filter((id) => id !== undefined))];
-  const referenced = await rowKeys(db, ids);
+  const referenced = await objectKeysOfImages(db, ids);
   const orphans = objects.filter((o) => !referenced.has(o.key));
   const old = orphans.filter((o) => o.uploaded.getTime() < options.now - options.graceMs).map((o) => o.key);
-  if (old.length > 0) await bucket.delete(old); // a list page holds at most 1000 keys, R2's delete limit
+  await deleteObjectsOrThrow(bucket, old); // a list page holds at most 1000 keys, R2's delete limit
   return [old, orphans.length - old.length];
 }
 
@@ -73,12 +56,9 @@ async function rowsWithMissingObjects(db: D1Database, existing: Set<string>, bef
   let after = '';
   for (;;) {
     // Rows newer than the listing may have objects the listing did not see; skip them.
-    const { results } = await db
-      .prepare('SELECT id, main_key, thumb_key FROM images WHERE id > ?1 AND created_at < ?2 ORDER BY id LIMIT ?3')
-      .bind(after, before, ROW_PAGE)
-      .all<{ id: string; main_key: string; thumb_key: string }>();
+    const results = await imageKeysByPage(db, { after, createdBefore: before, limit: ROW_PAGE });
     for (const row of results) {
-      if (!existing.has(row.main_key) || !existing.has(row.thumb_key)) missing.push(row.id);
+      if (!existing.has(row.mainKey) || !existing.has(row.thumbKey)) missing.push(row.id);
     }
     if (results.length < ROW_PAGE) return missing;
     after = results.at(-1)!.id;
@@ -100,17 +80,20 @@ export async function runCleanup(bucket: R2Bucket, db: D1Database, options: Clea
   const expiredIdempotencyKeys = await purgeExpiredKeys(db, listedAt);
   const expiredUploadClaims = await purgeExpiredUploadClaims(db, listedAt);
   const stale = await deleteUnpointedAvatars(db);
-  if (stale.length > 0) await bucket.delete(stale.flatMap((r) => [r.mainKey, r.thumbKey]));
+  await deleteObjectsOrThrow(
+    bucket,
+    stale.flatMap((r) => [r.mainKey, r.thumbKey]),
+  );
 
   const audited = new Set<string>();
   let auditable = true;
   let scannedObjects = 0;
   let youngOrphans = 0;
   const deletedOrphans: string[] = [];
-  for (const prefix of PREFIXES) {
+  for (const prefix of KEY_PREFIXES) {
     let cursor: string | undefined;
     do {
-      const page = await bucket.list({ prefix, cursor });
+      const page = await listObjects(bucket, prefix, cursor);
       const [deleted, young] = await sweepPage(bucket, db, page.objects, options);
       deletedOrphans.push(...deleted);
       youngOrphans += young;

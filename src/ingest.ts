@@ -4,7 +4,8 @@ import { deleteStaleAvatars, imageRowExists, insertImage, type ImageRecord } fro
 import { setAvatar } from './db/profiles';
 import { createSerialQueue } from './lib/limiter';
 import { processImage, type ProcessOptions } from './pipeline';
-import { imageKeys, type ImageKind } from './storage/keys';
+import type { ImageKind } from './domain/images';
+import { imageKeys } from './storage/keys';
 import { deleteObjects, putImagePair } from './storage/objects';
 
 /** Where an upload lands. */

@@ -1,5 +1,4 @@
-import type { ImageFormat } from '../pipeline/formats';
-import type { ImageKind } from '../storage/keys';
+import type { ImageKind } from '../domain/images';
 
 /** A stored image, as the rest of the code sees a row of `images`. */
 export interface ImageRecord {
@@ -14,7 +13,8 @@ export interface ImageRecord {
   thumbWidth: number;
   thumbHeight: number;
   thumbBytes: number;
-  originalFormat: ImageFormat;
+  /** A format name from the pipeline's registry (src/pipeline/formats.ts) when it was stored. */
+  originalFormat: string;
   originalBytes: number;
   /** ISO 8601 UTC. */
   createdAt: string;
@@ -32,7 +32,7 @@ export interface ImageRow {
   thumb_width: number;
   thumb_height: number;
   thumb_bytes: number;
-  original_format: ImageFormat;
+  original_format: string;
   original_bytes: number;
   created_at: string;
 }
@@ -169,6 +169,47 @@ export async function deleteStaleAvatars(db: D1Database, userId: string): Promis
     .bind(userId)
     .all<ImageRow>();
   return results.map(toRecord);
+}
+
+/** D1 allows 100 bound parameters per statement. */
+const ID_BATCH = 90;
+
+/** The object keys (main and thumbnail) of the rows behind `ids`; ids without a row add nothing. */
+export async function objectKeysOfImages(db: D1Database, ids: string[]): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for (let i = 0; i < ids.length; i += ID_BATCH) {
+    const batch = ids.slice(i, i + ID_BATCH);
+    const placeholders = batch.map((_, n) => `?${n + 1}`).join(', ');
+    const { results } = await db
+      .prepare(`SELECT main_key, thumb_key FROM images WHERE id IN (${placeholders})`)
+      .bind(...batch)
+      .all<{ main_key: string; thumb_key: string }>();
+    for (const row of results) keys.add(row.main_key).add(row.thumb_key);
+  }
+  return keys;
+}
+
+/** One image's id and object keys. */
+export interface ImageObjectKeys {
+  id: string;
+  mainKey: string;
+  thumbKey: string;
+}
+
+/**
+ * A page of every owner's rows created before `createdBefore`, in id order,
+ * strictly after the id `after` (start with `''`); fewer than `limit` rows
+ * means the last page.
+ */
+export async function imageKeysByPage(
+  db: D1Database,
+  page: { after: string; createdBefore: string; limit: number },
+): Promise<ImageObjectKeys[]> {
+  const { results } = await db
+    .prepare('SELECT id, main_key, thumb_key FROM images WHERE id > ?1 AND created_at < ?2 ORDER BY id LIMIT ?3')
+    .bind(page.after, page.createdBefore, page.limit)
+    .all<{ id: string; main_key: string; thumb_key: string }>();
+  return results.map((row) => ({ id: row.id, mainKey: row.main_key, thumbKey: row.thumb_key }));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { verify, verifyWithJwks } from 'hono/jwt';
 import { decodeHeader } from 'hono/utils/jwt/jwt';
 import { ApiError } from '../lib/errors';
-import { USER_ID_PATTERN, USER_ID_RULE } from '../storage/keys';
+import { USER_ID_PATTERN, USER_ID_RULE } from '../domain/users';
 import { jwksKeys } from './jwks';
 
 /** The authenticated caller, set by {@link bearerAuth} as `c.get('user')`. */

@@ -2,11 +2,11 @@ import { Hono, type Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
 import { findActiveApiKey } from '../db/api-keys';
 import { claimUploadUrl, releaseUploadUrl } from '../db/upload-urls';
-import { baseUrlOf, configOf, requireUser } from '../lib/context';
+import { baseUrlOf, configOf, requireUser } from './context';
 import { ApiError } from '../lib/errors';
 import { guardStorage } from '../lib/guard-storage';
 import { signUploadGrant, verifyUploadGrant, type UploadGrant } from '../lib/upload-url';
-import { USER_ID_PATTERN, USER_ID_RULE } from '../storage/keys';
+import { USER_ID_PATTERN, USER_ID_RULE } from '../domain/users';
 import { uploadAs } from './uploads';
 
 /** Server API keys: `gwk_<12 hex id>_<43 base64url characters>` (scripts/api-keys.mjs makes them). */

@@ -2,10 +2,10 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
 import { guardStorage } from '../lib/guard-storage';
 import { deleteOwnedImage, findOwnedImage, listOwnedImages, type ListCursor } from '../db/images';
-import { baseUrlOf, requireUser } from '../lib/context';
+import { baseUrlOf, requireUser } from './context';
 import { ApiError } from '../lib/errors';
-import { imageJson } from '../lib/image-json';
-import { IMAGE_ID_PATTERN } from '../storage/keys';
+import { imageJson } from './image-json';
+import { IMAGE_ID_PATTERN } from '../domain/images';
 import { deleteObjects } from '../storage/objects';
 import { handleUpload } from './uploads';
 

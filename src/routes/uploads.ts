@@ -1,13 +1,13 @@
 import type { Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
 import { ingestUpload } from '../ingest';
-import { baseUrlOf, configOf, ingestTargetOf } from '../lib/context';
+import { baseUrlOf, configOf, ingestTargetOf } from './context';
 import { ApiError } from '../lib/errors';
-import { runIdempotent } from '../lib/idempotency';
-import { imageJson } from '../lib/image-json';
+import { runIdempotent } from './idempotency';
+import { imageJson } from './image-json';
 import { createAdmission } from '../lib/limiter';
 import { checkUploadHeaders, readUpload } from '../lib/read-upload';
-import type { ImageKind } from '../storage/keys';
+import type { ImageKind } from '../domain/images';
 
 /** At most two uploads per isolate past this point: one processing, one reading its body (see lib/limiter.ts). */
 const admitUpload = createAdmission(2);

@@ -3,9 +3,9 @@ import type { AppDeps, AppEnv } from '../app-types';
 import { guardStorage } from '../lib/guard-storage';
 import { clearAvatar, findAvatar } from '../db/profiles';
 import { removeStaleAvatars } from '../ingest';
-import { baseUrlOf, requireUser } from '../lib/context';
+import { baseUrlOf, requireUser } from './context';
 import { ApiError } from '../lib/errors';
-import { USER_ID_PATTERN, USER_ID_RULE } from '../storage/keys';
+import { USER_ID_PATTERN, USER_ID_RULE } from '../domain/users';
 import { handleUpload } from './uploads';
 
 /** How long a CDN or browser may keep the stable avatar URL's redirect. */

@@ -1,5 +1,5 @@
-/** What an upload is for: it decides the key prefix and the row's kind. */
-export type ImageKind = 'avatar' | 'image';
+import { IMAGE_ID, type ImageKind } from '../domain/images';
+import { USER_ID } from '../domain/users';
 
 /** The R2 keys of one stored image. */
 export interface ImageKeys {
@@ -9,19 +9,12 @@ export interface ImageKeys {
 
 const PREFIX: Record<ImageKind, string> = { avatar: 'avatars', image: 'images' };
 
-const USER_ID = '[A-Za-z0-9_-]{1,64}';
-const IMAGE_ID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+/** Every listing prefix the gateway writes under (`avatars/`, `images/`). */
+export const KEY_PREFIXES: readonly string[] = Object.values(PREFIX).map((prefix) => `${prefix}/`);
 
-/** User ids appear in keys and paths: the JWT `sub` must match this. */
-export const USER_ID_PATTERN = new RegExp(`^${USER_ID}$`);
-
-/** What a client is told when a user id does not match {@link USER_ID_PATTERN}. */
-export const USER_ID_RULE = 'a user id is 1-64 characters of A-Z, a-z, 0-9, _ or -';
-
-/** Image ids are lowercase UUIDs (crypto.randomUUID()). */
-export const IMAGE_ID_PATTERN = new RegExp(`^${IMAGE_ID}$`);
-
-const MEDIA_KEY_PATTERN = new RegExp(`^(?:avatars|images)/${USER_ID}/(${IMAGE_ID})(?:_thumb)?\\.webp$`);
+const MEDIA_KEY_PATTERN = new RegExp(
+  `^(?:${Object.values(PREFIX).join('|')})/${USER_ID}/(${IMAGE_ID})(?:_thumb)?\\.webp$`,
+);
 
 /**
  * The one place that knows the key layout:

@@ -45,6 +45,19 @@ export async function putImagePair(bucket: R2Bucket, main: ObjectToPut, thumb: O
 }
 
 /**
+ * Deletes objects (at most 1000, R2's limit per call), letting a failure
+ * through: for the cleanup job, whose run then fails and is retried.
+ */
+export async function deleteObjectsOrThrow(bucket: R2Bucket, keys: string[]): Promise<void> {
+  if (keys.length > 0) await bucket.delete(keys);
+}
+
+/** One page (up to 1000 objects) of the objects under `prefix`, from `cursor`. */
+export function listObjects(bucket: R2Bucket, prefix: string, cursor: string | undefined): Promise<R2Objects> {
+  return bucket.list({ prefix, cursor });
+}
+
+/**
  * Deletes objects, swallowing and logging failures: callers use this after
  * the rows are gone, when an undeleted object is an orphan, not an error.
  */

@@ -1,6 +1,6 @@
 import { claimKey, completeKey, findKey, releaseKey } from '../db/idempotency';
-import { ApiError } from './errors';
-import { guardStorage } from './guard-storage';
+import { ApiError } from '../lib/errors';
+import { guardStorage } from '../lib/guard-storage';
 
 /** What a handler answered, stored for replays. */
 export interface StoredResponse {
