@@ -40,6 +40,11 @@ export default defineConfig(async () => {
                   // Test-only; production reads UPLOAD_URL_SECRET from `wrangler secret put`.
                   UPLOAD_URL_SECRET: 'test-upload-url-secret-0123456789abcdef0123',
                   TEST_MIGRATIONS: migrations,
+                  // Slow-client limits small enough for test/routes/slow-clients.test.ts to stay quick; every
+                  // other test's body is in memory and arrives at once.
+                  UPLOAD_READ_TIMEOUT_SECONDS: '3',
+                  UPLOAD_RATE_GRACE_SECONDS: '1',
+                  UPLOAD_MIN_BYTES_PER_SECOND: '1024',
                 },
                 ratelimits: {
                   // Generous for the suite (one user makes dozens of uploads); the

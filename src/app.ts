@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
-import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { AppDeps, AppEnv } from './app-types';
 import { configOf } from './routes/context';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './lib/errors';
+import { gatewayCors } from './middleware/cors';
 import { PipelineError } from './pipeline/errors';
 import { safePath } from './middleware/safe-path';
 import { directUploadRoutes } from './routes/direct-uploads';
@@ -30,12 +30,7 @@ function errorResponse(
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(requestId());
-  app.use((c, next) =>
-    cors({
-      origin: configOf(c).corsOrigins,
-      exposeHeaders: ['Location', 'ETag', 'Retry-After', 'Idempotent-Replayed'],
-    })(c, next),
-  );
+  app.use(gatewayCors<AppEnv>((c) => ({ origins: configOf(c).corsOrigins })));
   app.use(safePath());
 
   app.route('/health', healthRoutes);

@@ -1,3 +1,4 @@
+import type { ReadPace } from './lib/read-upload';
 import type { ProcessOptions } from './pipeline';
 import { BYTES_PER_OUTPUT_PIXEL, MAX_OUTPUT_EDGE_IN_BUDGET, MEMORY_BUDGET_MIB } from './pipeline/limits';
 
@@ -17,12 +18,26 @@ export interface Env {
   THUMB_QUALITY?: string;
   THUMB_MAX_EDGE?: string;
   MAX_OUTPUT_EDGE?: string;
-  /** Optional JWKS URL; when set, RS256/ES256 tokens signed by its keys are accepted. */
+  /** Optional JWKS URL; when set, tokens signed by its keys are accepted (JWT_ISSUER and JWT_AUDIENCE required). */
   JWKS_URL?: string;
+  /** The `iss` every token must carry; required with JWKS_URL, checked on HS256 tokens too when set. */
+  JWT_ISSUER?: string;
+  /** Comma-separated audiences; a token's `aud` (string or array) must name one. Required with JWKS_URL. */
+  JWT_AUDIENCE?: string;
+  /** Comma-separated algorithms accepted from the JWKS (default `RS256,ES256`). */
+  JWT_ALGORITHMS?: string;
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds (default 30). */
+  JWT_CLOCK_SKEW_SECONDS?: string;
   /** Optional origin for the URLs in responses; defaults to the request's origin. */
   PUBLIC_BASE_URL?: string;
   /** Comma-separated origins allowed by CORS; `*` (the default) allows any. */
   CORS_ORIGINS?: string;
+  /** An upload body must arrive within this many seconds (default 30). */
+  UPLOAD_READ_TIMEOUT_SECONDS?: string;
+  /** After UPLOAD_RATE_GRACE_SECONDS, a body must average at least this many bytes per second (default 4096; 0 = off). */
+  UPLOAD_MIN_BYTES_PER_SECOND?: string;
+  /** How long a body may arrive at any rate before the floor applies (default 5). */
+  UPLOAD_RATE_GRACE_SECONDS?: string;
   /** Orphaned objects younger than this many seconds are left to in-flight uploads. */
   CLEANUP_GRACE_SECONDS?: string;
   /** How long an Idempotency-Key is remembered, in seconds. */
@@ -38,9 +53,17 @@ export interface Env {
 /** Validated configuration, derived from {@link Env} once per isolate. */
 export interface Config {
   maxUploadBytes: number;
+  /** How fast an upload body must arrive. */
+  uploadPace: ReadPace;
   process: ProcessOptions;
   jwtSecret: string | undefined;
-  jwksUrl: string | undefined;
+  /** Tokens from an identity provider; undefined when JWKS_URL is unset. */
+  jwks: JwksConfig | undefined;
+  /** `iss` every token must carry, when set. */
+  jwtIssuer: string | undefined;
+  /** Audiences a token's `aud` must name one of, when set. */
+  jwtAudience: string[] | undefined;
+  jwtClockSkewSeconds: number;
   publicBaseUrl: string | undefined;
   corsOrigins: string[];
   cleanupGraceSeconds: number;
@@ -49,6 +72,28 @@ export interface Config {
   uploadUrlSecret: string | undefined;
   uploadUrlTtlSeconds: number;
 }
+
+/** An identity provider whose keys sign tokens. */
+export interface JwksConfig {
+  url: string;
+  /** Asymmetric algorithms accepted from it; anything else (HS*, none) is refused. */
+  algorithms: JwksAlgorithm[];
+}
+
+/** The asymmetric JWS algorithms hono/jwt can verify with a JWK. */
+export const JWKS_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+export type JwksAlgorithm = (typeof JWKS_ALGORITHMS)[number];
 
 /** A configuration value that cannot be used; the message says which and why. */
 export class ConfigError extends Error {
@@ -75,6 +120,76 @@ function optionalUrl(env: Env, name: 'JWKS_URL' | 'PUBLIC_BASE_URL'): string | u
   } catch {
     throw new ConfigError(`Expected an http(s) URL for ${name} but received ${JSON.stringify(raw)}`);
   }
+}
+
+/** `*`, or a comma-separated list of origins exactly as browsers send them (`https://app.example:8443`). */
+function corsOrigins(env: Env): string[] {
+  const origins = (env.CORS_ORIGINS?.trim() || '*')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.origin !== origin) {
+      throw new ConfigError(
+        `Expected "*" or comma-separated origins such as https://app.example for CORS_ORIGINS but received ${JSON.stringify(origin)}`,
+      );
+    }
+  }
+  return origins;
+}
+
+function list(raw: string | undefined): string[] | undefined {
+  const items = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items.length > 0 ? items : undefined;
+}
+
+function jwtAlgorithms(env: Env): JwksAlgorithm[] {
+  const names = list(env.JWT_ALGORITHMS) ?? ['RS256', 'ES256'];
+  for (const name of names) {
+    if (!(JWKS_ALGORITHMS as readonly string[]).includes(name)) {
+      throw new ConfigError(
+        `Expected JWT_ALGORITHMS to be a comma-separated list of ${JWKS_ALGORITHMS.join(', ')} but received ${JSON.stringify(env.JWT_ALGORITHMS)}`,
+      );
+    }
+  }
+  return names as JwksAlgorithm[];
+}
+
+/**
+ * With a JWKS, the issuer and audience are required: providers such as
+ * Firebase sign every tenant's tokens with the same keys, so the signature
+ * alone does not say the token was meant for this gateway.
+ */
+function jwtSettings(env: Env): Pick<Config, 'jwks' | 'jwtIssuer' | 'jwtAudience' | 'jwtClockSkewSeconds'> {
+  const url = optionalUrl(env, 'JWKS_URL');
+  const jwtIssuer = env.JWT_ISSUER?.trim() || undefined;
+  const jwtAudience = list(env.JWT_AUDIENCE);
+  const algorithms = jwtAlgorithms(env);
+  if (url !== undefined && (jwtIssuer === undefined || jwtAudience === undefined)) {
+    const missing = [jwtIssuer === undefined && 'JWT_ISSUER', jwtAudience === undefined && 'JWT_AUDIENCE'].filter(
+      Boolean,
+    );
+    throw new ConfigError(
+      `JWKS_URL is set, so ${missing.join(' and ')} must be set too: the issuer and audience your identity ` +
+        `provider puts in tokens meant for this gateway (its keys may sign tokens for other applications as well)`,
+    );
+  }
+  return {
+    jwks: url === undefined ? undefined : { url, algorithms },
+    jwtIssuer,
+    jwtAudience,
+    jwtClockSkewSeconds: integer(env, 'JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
+  };
 }
 
 function outputEdge(env: Env): number {
@@ -106,6 +221,11 @@ export function parseConfig(env: Env): Config {
   return {
     // The memory budget (src/pipeline/limits.ts) counts one upload of at most 10 MiB.
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024, 10 * 1024 * 1024),
+    uploadPace: {
+      deadlineMs: integer(env, 'UPLOAD_READ_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
+      graceMs: integer(env, 'UPLOAD_RATE_GRACE_SECONDS', 5, 0, 3600) * 1000,
+      minBytesPerSecond: integer(env, 'UPLOAD_MIN_BYTES_PER_SECOND', 4096, 0, 10 * 1024 * 1024),
+    },
     process: {
       limits: {
         maxWidth: integer(env, 'MAX_INPUT_WIDTH', 4096, 1, 16384),
@@ -118,12 +238,9 @@ export function parseConfig(env: Env): Config {
       thumbMaxEdge: integer(env, 'THUMB_MAX_EDGE', 400, 16, 2048),
     },
     jwtSecret: secret,
-    jwksUrl: optionalUrl(env, 'JWKS_URL'),
+    ...jwtSettings(env),
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
-    corsOrigins: (env.CORS_ORIGINS?.trim() || '*')
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
+    corsOrigins: corsOrigins(env),
     cleanupGraceSeconds: integer(env, 'CLEANUP_GRACE_SECONDS', 3600, 60, 30 * 24 * 3600),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 30 * 24 * 3600),
     uploadUrlSecret,

@@ -1,7 +1,13 @@
+import { env as startupEnv } from 'cloudflare:workers';
 import { createApp } from './app';
 import { runCleanup } from './cleanup';
 import { workerdCodecs } from './codecs/workerd';
 import { getConfig, type Env } from './env';
+
+// The configuration is checked when the Worker starts, so a bad var (or
+// JWKS_URL without JWT_ISSUER and JWT_AUDIENCE) stops `wrangler dev` and
+// `wrangler deploy` with the ConfigError's message instead of serving.
+getConfig(startupEnv as Env);
 
 const app = createApp({ codecs: workerdCodecs });
 

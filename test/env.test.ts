@@ -15,6 +15,21 @@ describe('parseConfig', () => {
       thumbMaxEdge: 400,
     });
     expect(config.corsOrigins).toEqual(['*']);
+    expect(config.jwks).toBeUndefined();
+    expect(config.jwtClockSkewSeconds).toBe(30);
+    expect(config.uploadPace).toEqual({ deadlineMs: 30_000, graceMs: 5_000, minBytesPerSecond: 4096 });
+  });
+
+  it('reads the identity provider settings', () => {
+    const config = parseConfig({
+      ...bindings,
+      JWKS_URL: 'https://idp.example/.well-known/jwks.json',
+      JWT_ISSUER: 'https://idp.example/',
+      JWT_AUDIENCE: 'api-a, api-b',
+    });
+    expect(config.jwks).toEqual({ url: 'https://idp.example/.well-known/jwks.json', algorithms: ['RS256', 'ES256'] });
+    expect(config.jwtIssuer).toBe('https://idp.example/');
+    expect(config.jwtAudience).toEqual(['api-a', 'api-b']);
   });
 
   it('reads the vars', () => {
@@ -37,8 +52,17 @@ describe('parseConfig', () => {
     ['short secret', { JWT_SECRET: 'short' }],
     ['JWKS not a URL', { JWKS_URL: 'not a url' }],
     ['an output edge over the memory budget', { MAX_OUTPUT_EDGE: '4096' }],
+    ['JWKS_URL without JWT_ISSUER', { JWKS_URL: 'https://idp.example/jwks', JWT_AUDIENCE: 'api' }],
+    ['JWKS_URL without JWT_AUDIENCE', { JWKS_URL: 'https://idp.example/jwks', JWT_ISSUER: 'https://idp.example/' }],
+    ['an unknown JWT algorithm', { JWT_ALGORITHMS: 'RS256,HS256' }],
+    ['a zero read timeout', { UPLOAD_READ_TIMEOUT_SECONDS: '0' }],
+    ['a negative rate floor', { UPLOAD_MIN_BYTES_PER_SECOND: '-1' }],
+    ['a clock skew over 300', { JWT_CLOCK_SKEW_SECONDS: '3600' }],
+    ['a CORS origin with a path', { CORS_ORIGINS: 'https://app.example/page' }],
+    ['a CORS origin without a scheme', { CORS_ORIGINS: 'app.example' }],
   ])('refuses %s with a ConfigError naming the var', (_name, vars) => {
-    const name = Object.keys(vars)[0]!;
+    // The var the message must name: the first one given, or the one missing beside JWKS_URL.
+    const name = _name.startsWith('JWKS_URL without') ? _name.split(' ').at(-1)! : Object.keys(vars)[0]!;
     expect(() => parseConfig({ ...bindings, ...vars })).toThrow(ConfigError);
     expect(() => parseConfig({ ...bindings, ...vars })).toThrow(name);
   });

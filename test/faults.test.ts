@@ -116,8 +116,9 @@ describe('replaced avatars', () => {
     const user = 'fault-avatar-row';
     const first = await uploadWithFaults('/users/me/avatar', user, {}, {}, 1);
     const old = ((await first.response.json()) as { image: ImageJson }).image;
-    // Statements prepared by the second upload: insert image, point profile, then delete stale avatars.
-    const second = await uploadWithFaults('/users/me/avatar', user, {}, { prepare: [3] }, 2);
+    // Statements prepared by the second upload: record the user, insert image, point profile, then delete
+    // stale avatars.
+    const second = await uploadWithFaults('/users/me/avatar', user, {}, { prepare: [4] }, 2);
     expect(second.response.status).toBe(201);
     const current = ((await second.response.json()) as { image: ImageJson }).image;
     expect((await userRows(user)).sort()).toEqual([old.id, current.id].sort());

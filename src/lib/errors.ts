@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   upload_url_invalid: 401,
   forbidden: 403,
   not_found: 404,
+  request_timeout: 408,
   idempotency_conflict: 409,
   upload_url_expired: 410,
   upload_url_used: 410,

@@ -16,27 +16,3 @@ export function createSerialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
     return result;
   };
 }
-
-/**
- * Admits at most `limit` tasks at once; the others wait by polling on their
- * own timer every `pollMs`, so each task runs in its own request's I/O
- * context (it may read its body, unlike {@link createSerialQueue}'s tasks).
- * Not FIFO on purpose: a waiter whose client went away simply stops polling,
- * and nobody waits for it.
- *
- * Uploads go through one of these (limit 2: one processing, one reading its
- * body), so uploads waiting their turn hold an unread stream instead of up to
- * 10 MiB of buffered body each.
- */
-export function createAdmission(limit: number, pollMs = 10): <T>(task: () => Promise<T>) => Promise<T> {
-  let admitted = 0;
-  return async function admit<T>(task: () => Promise<T>): Promise<T> {
-    while (admitted >= limit) await new Promise((resolve) => setTimeout(resolve, pollMs));
-    admitted++;
-    try {
-      return await task();
-    } finally {
-      admitted--;
-    }
-  };
-}

@@ -4,8 +4,8 @@ import { ApiError } from './errors';
 export interface UploadGrant {
   /** Unique per URL (a UUID): the single-use claim in D1 is keyed on it. */
   id: string;
-  /** The user the upload is stored for. */
-  userId: string;
+  /** The token subject (`sub`) the upload is stored for; its user id is derived at use (domain/users.ts). */
+  subject: string;
   purpose: 'avatar' | 'image';
   /** Largest accepted file, in bytes (never more than MAX_UPLOAD_BYTES at use time either). */
   maxBytes: number;
@@ -41,7 +41,7 @@ function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
 export async function signUploadGrant(grant: UploadGrant, secret: string): Promise<string> {
   const payload = base64url(
     encoder.encode(
-      JSON.stringify({ id: grant.id, sub: grant.userId, p: grant.purpose, max: grant.maxBytes, exp: grant.expiresAt }),
+      JSON.stringify({ id: grant.id, sub: grant.subject, p: grant.purpose, max: grant.maxBytes, exp: grant.expiresAt }),
     ),
   );
   const key = await hmacKey(secret, 'sign');
@@ -86,5 +86,5 @@ export async function verifyUploadGrant(token: string, secret: string, nowSecond
       details: { expiredAt: new Date((exp as number) * 1000).toISOString() },
     });
   }
-  return { id, userId: sub, purpose: p, maxBytes: max as number, expiresAt: exp as number };
+  return { id, subject: sub, purpose: p, maxBytes: max as number, expiresAt: exp as number };
 }

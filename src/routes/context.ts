@@ -22,5 +22,11 @@ export function ingestTargetOf(c: Ctx, deps: AppDeps): IngestTarget {
 /** bearerAuth configured from the request's env. */
 export const requireUser = bearerAuth<AppEnv>((c) => {
   const config = configOf(c);
-  return { secret: config.jwtSecret, jwksUrl: config.jwksUrl };
+  return {
+    secret: config.jwtSecret,
+    jwks: config.jwks,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    clockSkewSeconds: config.jwtClockSkewSeconds,
+  };
 });

@@ -6,7 +6,7 @@ import { baseUrlOf, configOf, requireUser } from './context';
 import { ApiError } from '../lib/errors';
 import { guardStorage } from '../lib/guard-storage';
 import { signUploadGrant, verifyUploadGrant, type UploadGrant } from '../lib/upload-url';
-import { USER_ID_PATTERN, USER_ID_RULE } from '../domain/users';
+import { SUBJECT_PATTERN, SUBJECT_RULE, userIdForSubject } from '../domain/users';
 import { uploadAs } from './uploads';
 
 /** Server API keys: `gwk_<12 hex id>_<43 base64url characters>` (scripts/api-keys.mjs makes them). */
@@ -26,7 +26,8 @@ function uploadUrlSecret(c: Context<AppEnv>): string {
 
 interface IssueRequest {
   purpose: 'avatar' | 'image';
-  userId: string | undefined;
+  /** `user_id`: the subject (`sub`) of the user the URL is for. */
+  subject: string | undefined;
   maxBytes: number | undefined;
 }
 
@@ -40,15 +41,15 @@ async function readIssueRequest(c: Context<AppEnv>, maxUploadBytes: number): Pro
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ApiError('invalid_request', 'Expected a JSON object like {"purpose":"image"}');
   }
-  const { purpose, user_id: userId, max_bytes: maxBytes } = body as Record<string, unknown>;
+  const { purpose, user_id: subject, max_bytes: maxBytes } = body as Record<string, unknown>;
   if (purpose !== 'avatar' && purpose !== 'image') {
     throw new ApiError(
       'invalid_request',
       `Expected "avatar" or "image" for purpose but received ${JSON.stringify(purpose)}`,
     );
   }
-  if (userId !== undefined && (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId))) {
-    throw new ApiError('invalid_request', `Expected a valid user_id: ${USER_ID_RULE}`);
+  if (subject !== undefined && (typeof subject !== 'string' || !SUBJECT_PATTERN.test(subject))) {
+    throw new ApiError('invalid_request', `Expected the user's token subject as user_id: ${SUBJECT_RULE}`);
   }
   if (
     maxBytes !== undefined &&
@@ -59,14 +60,15 @@ async function readIssueRequest(c: Context<AppEnv>, maxUploadBytes: number): Pro
       `Expected integer between 1 and ${maxUploadBytes} for max_bytes but received ${JSON.stringify(maxBytes)}`,
     );
   }
-  return { purpose, userId, maxBytes };
+  return { purpose, subject, maxBytes };
 }
 
 /**
- * Who the URL is for. A server API key names the user in `user_id`; a user
- * token is for its own subject (a different `user_id` is 403).
+ * Whose the URL is: a token subject. A server API key names it in `user_id`
+ * (the `sub` the user's own tokens carry, so both land under the same user
+ * id); a user token is for its own subject (a different `user_id` is 403).
  */
-async function resolveUser(c: Context<AppEnv>, requested: string | undefined): Promise<string> {
+async function resolveSubject(c: Context<AppEnv>, requested: string | undefined): Promise<string> {
   const apiKey = API_KEY_PATTERN.exec(c.req.header('Authorization') ?? '')?.[1];
   if (apiKey) {
     const hash = await sha256Hex(apiKey);
@@ -80,11 +82,11 @@ async function resolveUser(c: Context<AppEnv>, requested: string | undefined): P
     return requested;
   }
   await requireUser(c, async () => undefined);
-  const subject = c.get('user').id;
-  if (requested !== undefined && requested !== subject) {
+  const { sub } = c.get('user');
+  if (requested !== undefined && requested !== sub) {
     throw new ApiError('forbidden', 'A user token can only ask for upload URLs for its own user');
   }
-  return subject;
+  return sub;
 }
 
 /**
@@ -98,10 +100,10 @@ export function directUploadRoutes(deps: AppDeps) {
       const config = configOf(c);
       const secret = uploadUrlSecret(c);
       const request = await readIssueRequest(c, config.maxUploadBytes);
-      const userId = await resolveUser(c, request.userId);
+      const subject = await resolveSubject(c, request.subject);
       const grant: UploadGrant = {
         id: crypto.randomUUID(),
-        userId,
+        subject,
         purpose: request.purpose,
         maxBytes: request.maxBytes ?? config.maxUploadBytes,
         expiresAt: Math.floor(Date.now() / 1000) + config.uploadUrlTtlSeconds,
@@ -120,8 +122,10 @@ export function directUploadRoutes(deps: AppDeps) {
     .post('/:token', async (c) => {
       const grant = await verifyUploadGrant(c.req.param('token'), uploadUrlSecret(c), Math.floor(Date.now() / 1000));
       const db = c.env.DB;
+      const userId = await userIdForSubject(grant.subject);
       return uploadAs(c, deps, {
-        userId: grant.userId,
+        userId,
+        sub: grant.subject,
         kind: grant.purpose,
         maxBytes: Math.min(grant.maxBytes, configOf(c).maxUploadBytes),
         idempotent: false,
@@ -130,7 +134,7 @@ export function directUploadRoutes(deps: AppDeps) {
             const claimed = await guardStorage('claim upload URL', () =>
               claimUploadUrl(db, {
                 tokenId: grant.id,
-                userId: grant.userId,
+                userId,
                 now: new Date().toISOString(),
                 expiresAt: new Date(grant.expiresAt * 1000).toISOString(),
               }),

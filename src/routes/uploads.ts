@@ -5,12 +5,24 @@ import { baseUrlOf, configOf, ingestTargetOf } from './context';
 import { ApiError } from '../lib/errors';
 import { runIdempotent } from './idempotency';
 import { imageJson } from './image-json';
-import { createAdmission } from '../lib/limiter';
-import { checkUploadHeaders, readUpload } from '../lib/read-upload';
+import { BodyBudget } from '../lib/body-budget';
+import { guardStorage } from '../lib/guard-storage';
+import { recordUser } from '../db/users';
+import { checkUploadHeaders, MULTIPART_OVERHEAD, readUpload } from '../lib/read-upload';
 import type { ImageKind } from '../domain/images';
 
-/** At most two uploads per isolate past this point: one processing, one reading its body (see lib/limiter.ts). */
-const admitUpload = createAdmission(2);
+/**
+ * The isolate's budget for buffered upload bodies: two of the largest an
+ * upload may send (one being processed, one more in memory), counted in
+ * bytes received, so any number of uploads may read at once while they stay
+ * within it (see lib/body-budget.ts). One per isolate, sized from the config.
+ */
+let bodyBudget: BodyBudget | undefined;
+function bodyBudgetFor(maxUploadBytes: number): BodyBudget {
+  const capacity = 2 * (maxUploadBytes + MULTIPART_OVERHEAD);
+  if (bodyBudget?.capacity !== capacity) bodyBudget = new BodyBudget(capacity);
+  return bodyBudget;
+}
 
 /** The period of UPLOAD_RATE_LIMITER in wrangler.toml: how long a limited client should wait. */
 const RATE_LIMIT_PERIOD_SECONDS = 60;
@@ -38,15 +50,17 @@ async function enforceUploadRate(c: Context<AppEnv>, userId: string): Promise<vo
 
 /** Who and what an upload is for, and what guards it beyond the request itself. */
 export interface UploadSpec {
-  /** The owner of the stored image. */
+  /** The owner of the stored image (derived from `sub`, domain/users.ts). */
   userId: string;
+  /** The subject `userId` stands for, recorded in `users`. */
+  sub: string;
   kind: ImageKind;
   /** The size limit for this upload (at most MAX_UPLOAD_BYTES). */
   maxBytes: number;
   /** Honour an `Idempotency-Key` header (the authenticated routes). */
   idempotent: boolean;
   /**
-   * A one-time permission to take before waiting for admission (a direct-upload
+   * A one-time permission to take before the body is read (a direct-upload
    * URL): `take` throws when it is already taken; `release` gives it back if
    * the upload then fails, so the same permission can be used again.
    */
@@ -56,46 +70,52 @@ export interface UploadSpec {
 /**
  * The upload flow shared by `POST /images`, `POST /users/me/avatar` and
  * direct-upload URLs: rate limit, refuse a wrong Content-Type or declared size
- * at once, take the claim if any, wait for admission, read the body within the
- * size limit, then (at most once per Idempotency-Key) process, store and
- * record it.
+ * at once, take the claim if any, read the body within the size limit, the
+ * memory budget and the pace, then (at most once per Idempotency-Key)
+ * process, store and record it.
  */
 export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: ImageKind): Promise<Response> {
-  const userId = c.get('user').id;
-  return uploadAs(c, deps, { userId, kind, maxBytes: configOf(c).maxUploadBytes, idempotent: true });
+  const { id: userId, sub } = c.get('user');
+  return uploadAs(c, deps, { userId, sub, kind, maxBytes: configOf(c).maxUploadBytes, idempotent: true });
 }
 
 /** {@link handleUpload} for an explicit {@link UploadSpec}. */
 export async function uploadAs(c: Context<AppEnv>, deps: AppDeps, spec: UploadSpec): Promise<Response> {
-  const { userId, kind, maxBytes, claim } = spec;
+  const { userId, sub, kind, maxBytes, claim } = spec;
   const config = configOf(c);
   await enforceUploadRate(c, userId);
-  checkUploadHeaders(c.req.raw, maxBytes);
+  const { envelope, declared } = checkUploadHeaders(c.req.raw, maxBytes);
   await claim?.take();
+  const budget = bodyBudgetFor(config.maxUploadBytes);
+  const hold = budget.open(declared ?? maxBytes + envelope);
   try {
-    return await admitUpload(async () => {
-      const bytes = await readUpload(c.req.raw, maxBytes);
-      const result = await runIdempotent(
-        c.env.DB,
-        {
-          userId,
-          key: spec.idempotent ? c.req.header('Idempotency-Key') : undefined,
-          route: `POST ${c.req.path}`,
-          bytes,
-          ttlSeconds: config.idempotencyTtlSeconds,
-        },
-        async () => {
-          const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
-          const image = imageJson(record, baseUrlOf(c));
-          const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
-          return { status: 201, body };
-        },
-      );
-      if (result.replayed) c.header('Idempotent-Replayed', 'true');
-      return c.json(result.body, result.status as 201);
-    });
+    const bytes = await readUpload(c.req.raw, maxBytes, { budget, hold }, config.uploadPace);
+    const result = await runIdempotent(
+      c.env.DB,
+      {
+        userId,
+        key: spec.idempotent ? c.req.header('Idempotency-Key') : undefined,
+        route: `POST ${c.req.path}`,
+        bytes,
+        ttlSeconds: config.idempotencyTtlSeconds,
+      },
+      async () => {
+        const onRecord = await guardStorage('record user', () =>
+          recordUser(c.env.DB, userId, sub, new Date().toISOString()),
+        );
+        if (onRecord !== sub) throw new Error(`user id ${userId} is on record for another subject`);
+        const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
+        const image = imageJson(record, baseUrlOf(c));
+        const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
+        return { status: 201, body };
+      },
+    );
+    if (result.replayed) c.header('Idempotent-Replayed', 'true');
+    return c.json(result.body, result.status as 201);
   } catch (error) {
     await claim?.release();
     throw error;
+  } finally {
+    budget.release(hold);
   }
 }

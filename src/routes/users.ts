@@ -5,7 +5,7 @@ import { clearAvatar, findAvatar } from '../db/profiles';
 import { removeStaleAvatars } from '../ingest';
 import { baseUrlOf, requireUser } from './context';
 import { ApiError } from '../lib/errors';
-import { USER_ID_PATTERN, USER_ID_RULE } from '../domain/users';
+import { SUBJECT_PATTERN, USER_ID_PATTERN, userIdForSubject } from '../domain/users';
 import { handleUpload } from './uploads';
 
 /** How long a CDN or browser may keep the stable avatar URL's redirect. */
@@ -28,14 +28,23 @@ export function usersRoutes(deps: AppDeps) {
 }
 
 /**
+ * `:userId` is a user id; anything else that is a valid token subject
+ * (percent-encoded, e.g. `auth0%7C64f1…`) stands for the id derived from it.
+ * @throws ApiError `invalid_request`
+ */
+async function userIdOfParam(param: string): Promise<string> {
+  if (USER_ID_PATTERN.test(param)) return param;
+  if (SUBJECT_PATTERN.test(param)) return userIdForSubject(param);
+  throw new ApiError('invalid_request', 'Expected a user id, or a token subject of 1-255 printable ASCII characters');
+}
+
+/**
  * The stable avatar URL a page embeds: a short-lived redirect to the current
  * immutable object, so a new avatar shows within a minute while the object
  * itself is cached for a year.
  */
-async function redirectToAvatar(userId: string, which: 'main' | 'thumb', c: Context<AppEnv>): Promise<Response> {
-  if (!USER_ID_PATTERN.test(userId)) {
-    throw new ApiError('invalid_request', `Expected a valid user id: ${USER_ID_RULE}`);
-  }
+async function redirectToAvatar(param: string, which: 'main' | 'thumb', c: Context<AppEnv>): Promise<Response> {
+  const userId = await userIdOfParam(param);
   const avatar = await guardStorage('find avatar', () => findAvatar(c.env.DB, userId));
   if (!avatar) throw new ApiError('not_found', 'This user has no avatar');
   const key = which === 'main' ? avatar.mainKey : avatar.thumbKey;

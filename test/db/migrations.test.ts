@@ -85,3 +85,37 @@ describe('0003_original_format_unconstrained', () => {
     expect(tables.find((t) => t.name === 'profiles')?.sql).toMatch(/REFERENCES "?images"? \(id\)/);
   });
 });
+
+describe('0004_create_users', () => {
+  it('records every existing user, with their id as their subject, at their first row', async () => {
+    await migrateFreshTo('0004');
+    const at = (n: number) => `2026-01-0${n}T00:00:00.000Z`;
+    for (const [n, owner] of [
+      [1, 'alice'],
+      [2, 'alice'],
+      [3, 'bob'],
+    ] as const) {
+      await insertImage({
+        ...ROW,
+        id: `00000000-0000-4000-8000-00000000000${n}`,
+        owner_id: owner,
+        main_key: `m${n}`,
+        thumb_key: `t${n}`,
+        created_at: at(n),
+      }).run();
+    }
+    // A profile without images left (its avatar was deleted) is a user too.
+    await env.DB.prepare('INSERT INTO profiles (user_id, avatar_image_id, updated_at) VALUES (?1, NULL, ?2)')
+      .bind('carol', at(5))
+      .run();
+
+    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+
+    const { results } = await env.DB.prepare('SELECT id, sub, created_at FROM users ORDER BY id').all();
+    expect(results).toEqual([
+      { id: 'alice', sub: 'alice', created_at: at(1) },
+      { id: 'bob', sub: 'bob', created_at: at(3) },
+      { id: 'carol', sub: 'carol', created_at: at(5) },
+    ]);
+  });
+});

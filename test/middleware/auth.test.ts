@@ -5,7 +5,11 @@ import { sign } from 'hono/jwt';
 import { createApp } from '../../src/app';
 import { workerdCodecs } from '../../src/codecs/workerd';
 import { jwksKeys } from '../../src/middleware/jwks';
-import { expectError } from '../helpers/api';
+import type { Env } from '../../src/env';
+import { encodePng } from '../helpers/encoders';
+import { BASE, expectError, keyOf, tokenFor, type ImageJson } from '../helpers/api';
+import { webpSize } from '../helpers/webp-inspect';
+import { noise } from '../fixtures/pixels';
 
 /** Each test gets its own provider URL: keys are cached per isolate by URL. */
 let provider = 0;
@@ -22,11 +26,26 @@ async function keyPair(alg: 'RS256' | 'ES256', kid: string) {
   return { publicJwk, privateJwk };
 }
 
-/** The app with a JWKS configured, called directly with its own env. */
-function callWithJwks(token: string, jwksUrl: string): Promise<Response> {
+/** One RSA key pair for the table tests (generating one takes a while). */
+let shared: ReturnType<typeof keyPair> | undefined;
+const sharedRsa = () => (shared ??= keyPair('RS256', 'k1'));
+
+const ISSUER = 'https://tenant.idp.example/';
+const AUDIENCE = 'https://gateway.example/api';
+
+/** The JWKS settings a deployment must give (JWKS_URL requires JWT_ISSUER and JWT_AUDIENCE). */
+function jwksEnv(jwksUrl: string, extra: Partial<Env> = {}): Env {
+  return { ...env, JWKS_URL: jwksUrl, JWT_ISSUER: ISSUER, JWT_AUDIENCE: `other-api, ${AUDIENCE}`, ...extra };
+}
+
+/** The app configured with `vars`, called directly (the Worker's own env has no JWKS). */
+function callApp(path: string, init: RequestInit, vars: Env): Promise<Response> {
   const app = createApp({ codecs: workerdCodecs });
-  const request = new Request('https://gateway.test/images', { headers: { Authorization: `Bearer ${token}` } });
-  return Promise.resolve(app.fetch(request, { ...env, JWKS_URL: jwksUrl }, createExecutionContext()));
+  return Promise.resolve(app.fetch(new Request(`${BASE}${path}`, init), vars, createExecutionContext()));
+}
+
+function callWithJwks(token: string, jwksUrl: string, extra: Partial<Env> = {}): Promise<Response> {
+  return callApp('/images', { headers: { Authorization: `Bearer ${token}` } }, jwksEnv(jwksUrl, extra));
 }
 
 /** Serves `keys` as the JWKS at `url`, counting fetches. */
@@ -37,7 +56,17 @@ function serveJwks(url: string, keys: () => (JsonWebKey & { kid?: string })[]) {
   });
 }
 
-const exp = () => Math.floor(Date.now() / 1000) + 600;
+const now = () => Math.floor(Date.now() / 1000);
+const exp = () => now() + 600;
+/** Claims of a token meant for this gateway. */
+const good = (extra: Record<string, unknown> = {}) => ({
+  sub: 'idp-user',
+  iss: ISSUER,
+  aud: AUDIENCE,
+  exp: exp(),
+  ...extra,
+});
+const b64url = (value: string) => btoa(value).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -48,32 +77,170 @@ describe('tokens from an identity provider (JWKS)', () => {
     const stranger = await keyPair(alg, 'k1');
     const fetchSpy = serveJwks(url, () => [trusted.publicJwk]);
 
-    const good = await callWithJwks(await sign({ sub: 'idp-user', exp: exp() }, trusted.privateJwk, alg), url);
-    expect(good.status).toBe(200);
-    const forged = await callWithJwks(await sign({ sub: 'idp-user', exp: exp() }, stranger.privateJwk, alg), url);
-    expect(forged.status).toBe(401);
+    const accepted = await callWithJwks(await sign(good(), trusted.privateJwk, alg), url);
+    expect(accepted.status).toBe(200);
+    const forged = await callWithJwks(await sign(good(), stranger.privateJwk, alg), url);
+    await expectError(forged, 401, 'unauthorized');
     // Both requests were served from one fetch: keys are cached per isolate.
     expect(fetchSpy).toHaveBeenCalledTimes(1);
   });
 
-  it('an RS256 token is refused when no JWKS is configured', async () => {
-    const { privateJwk } = await keyPair('RS256', 'k1');
-    const token = await sign({ sub: 'idp-user', exp: exp() }, privateJwk, 'RS256');
-    const response = await createApp({ codecs: workerdCodecs }).fetch(
-      new Request('https://gateway.test/images', { headers: { Authorization: `Bearer ${token}` } }),
-      env,
-      createExecutionContext(),
+  it.each<[string, Record<string, unknown>]>([
+    ['aud as an array naming this gateway', { aud: ['https://someone-else.example', AUDIENCE] }],
+    ['the other configured audience', { aud: 'other-api' }],
+    ['expired, within the clock skew', { exp: now() - 10 }],
+    ['not yet valid, within the clock skew', { nbf: now() + 10 }],
+    ['issued a little in the future', { iat: now() + 10 }],
+  ])('%s → accepted', async (_name, claims) => {
+    const url = newJwksUrl();
+    const { publicJwk, privateJwk } = await sharedRsa();
+    serveJwks(url, () => [publicJwk]);
+    expect((await callWithJwks(await sign(good(claims), privateJwk, 'RS256'), url)).status).toBe(200);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['another audience', { aud: 'https://someone-else.example' }],
+    ['an array of other audiences', { aud: ['https://a.example', 'https://b.example'] }],
+    ['no aud', { aud: undefined }],
+    ['another issuer', { iss: 'https://other-tenant.idp.example/' }],
+    ['no iss', { iss: undefined }],
+    ['no exp', { exp: undefined }],
+    ['expired beyond the clock skew', { exp: now() - 120 }],
+    ['not yet valid beyond the clock skew', { nbf: now() + 120 }],
+    ['issued in the future beyond the clock skew', { iat: now() + 120 }],
+    ['no sub', { sub: undefined }],
+  ])('%s → 401', async (_name, claims) => {
+    const url = newJwksUrl();
+    const { publicJwk, privateJwk } = await sharedRsa();
+    serveJwks(url, () => [publicJwk]);
+    const response = await callWithJwks(await sign(good(claims), privateJwk, 'RS256'), url);
+    await expectError(response, 401, 'unauthorized');
+    expect(response.headers.get('WWW-Authenticate')).toBe('Bearer');
+  });
+
+  it('alg none → 401', async () => {
+    const url = newJwksUrl();
+    const { publicJwk } = await sharedRsa();
+    serveJwks(url, () => [publicJwk]);
+    const token = `${b64url('{"alg":"none","typ":"JWT","kid":"k1"}')}.${b64url(JSON.stringify(good()))}.`;
+    await expectError(await callWithJwks(token, url), 401, 'unauthorized');
+  });
+
+  it.each([
+    ['with a JWT_SECRET configured', {}],
+    ['with only the JWKS', { JWT_SECRET: undefined }],
+  ])('an HS256 token signed with the RSA public key → 401 (%s)', async (_name, extra) => {
+    const url = newJwksUrl();
+    const { publicJwk } = await sharedRsa();
+    serveJwks(url, () => [publicJwk]);
+    // The classic algorithm confusion: the public key, as text, used as the HMAC secret.
+    for (const secret of [JSON.stringify(publicJwk), publicJwk.n!]) {
+      const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: 'k1' }));
+      const payload = b64url(JSON.stringify(good()));
+      const key = await crypto.subtle.importKey(
+        'raw',
+        new TextEncoder().encode(secret),
+        { name: 'HMAC', hash: 'SHA-256' },
+        false,
+        ['sign'],
+      );
+      const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${header}.${payload}`));
+      const signature = b64url(String.fromCharCode(...new Uint8Array(mac)));
+      await expectError(await callWithJwks(`${header}.${payload}.${signature}`, url, extra), 401, 'unauthorized');
+    }
+  });
+
+  it('an algorithm outside JWT_ALGORITHMS → 401, even with a valid signature', async () => {
+    const url = newJwksUrl();
+    const { publicJwk, privateJwk } = await keyPair('ES256', 'k1');
+    serveJwks(url, () => [publicJwk]);
+    const token = await sign(good(), privateJwk, 'ES256');
+    expect((await callWithJwks(token, url)).status).toBe(200);
+    await expectError(await callWithJwks(token, url, { JWT_ALGORITHMS: 'RS256' }), 401, 'unauthorized');
+  });
+
+  it('HS256 tokens must carry the issuer and audience too when they are configured', async () => {
+    const url = newJwksUrl();
+    serveJwks(url, () => []);
+    expect((await callWithJwks(await tokenFor('dev-user', { iss: ISSUER, aud: AUDIENCE }), url)).status).toBe(200);
+    await expectError(await callWithJwks(await tokenFor('dev-user'), url), 401, 'unauthorized');
+    await expectError(
+      await callWithJwks(await tokenFor('dev-user', { iss: ISSUER, aud: 'https://someone-else.example' }), url),
+      401,
+      'unauthorized',
     );
-    expect(response.status).toBe(401);
+  });
+
+  it('JWKS_URL without JWT_ISSUER or JWT_AUDIENCE is a configuration error, not an open door', async () => {
+    const url = newJwksUrl();
+    const { publicJwk, privateJwk } = await sharedRsa();
+    serveJwks(url, () => [publicJwk]);
+    const token = await sign(good(), privateJwk, 'RS256');
+    for (const missing of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+      const response = await callWithJwks(token, url, { [missing]: undefined });
+      await expectError(response, 500, 'internal_error');
+    }
+  });
+
+  it('an RS256 token is refused when no JWKS is configured', async () => {
+    const { privateJwk } = await sharedRsa();
+    const token = await sign(good(), privateJwk, 'RS256');
+    await expectError(
+      await callApp('/images', { headers: { Authorization: `Bearer ${token}` } }, env),
+      401,
+      'unauthorized',
+    );
   });
 
   it('an identity provider that is down gives 503 upstream_unavailable, not 401', async () => {
     const url = newJwksUrl();
     vi.spyOn(globalThis, 'fetch').mockImplementation(async () => new Response('down', { status: 502 }));
     const { privateJwk } = await keyPair('ES256', 'k1');
-    const response = await callWithJwks(await sign({ sub: 'idp-user', exp: exp() }, privateJwk, 'ES256'), url);
+    const response = await callWithJwks(await sign(good(), privateJwk, 'ES256'), url);
     expect(response.headers.get('Retry-After')).toBe('5');
     await expectError(response, 503, 'upstream_unavailable');
+  });
+
+  it('an Auth0-style subject is accepted, and its avatar works end to end', async () => {
+    const url = newJwksUrl();
+    const { publicJwk, privateJwk } = await sharedRsa();
+    serveJwks(url, () => [publicJwk]);
+    const sub = 'auth0|64f1c0ffee0123456789abcd';
+    const token = await sign(good({ sub }), privateJwk, 'RS256');
+    const vars = jwksEnv(url);
+
+    const created = await callApp(
+      '/users/me/avatar',
+      {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'image/png' },
+        body: await encodePng(noise(64, 48, 7)),
+      },
+      vars,
+    );
+    expect(created.status).toBe(201);
+    const { avatar_url, image } = (await created.json()) as { avatar_url: string; image: ImageJson };
+    const key = keyOf(avatar_url);
+    const userId = key.split('/')[1]!;
+    expect(userId).toMatch(/^h-[a-z2-7]{26}$/);
+    expect(key).toBe(`avatars/${userId}/${image.id}.webp`);
+    expect(await env.DB.prepare('SELECT sub FROM users WHERE id = ?1').bind(userId).first('sub')).toBe(sub);
+    expect(await env.DB.prepare('SELECT owner_id FROM images WHERE id = ?1').bind(image.id).first('owner_id')).toBe(
+      userId,
+    );
+
+    for (const param of [userId, encodeURIComponent(sub)]) {
+      const redirect = await callApp(`/users/${param}/avatar`, { redirect: 'manual' }, vars);
+      expect(redirect.status).toBe(302);
+      expect(redirect.headers.get('Location')).toBe(avatar_url);
+    }
+    const media = await callApp(`/media/${key}`, {}, vars);
+    expect(media.status).toBe(200);
+    expect(media.headers.get('Content-Type')).toBe('image/webp');
+    expect(webpSize(new Uint8Array(await media.arrayBuffer()))).toEqual({ width: 64, height: 48 });
+
+    const mine = await callApp('/images', { headers: { Authorization: `Bearer ${token}` } }, vars);
+    expect(((await mine.json()) as { images: ImageJson[] }).images.map((i) => i.id)).toContain(image.id);
   });
 });
 

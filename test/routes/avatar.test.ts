@@ -53,7 +53,7 @@ describe('avatar flow', () => {
       expect(response.headers.get('Cache-Control')).toBe('public, max-age=60');
     }
     await expectError(await call('/users/nobody-here/avatar'), 404, 'not_found');
-    await expectError(await call('/users/bad%20id/avatar'), 400, 'invalid_request');
+    await expectError(await call('/users/bad%01id/avatar'), 400, 'invalid_request');
   });
 
   it('replacing removes the previous row and objects, after the profile points at the new one', async () => {

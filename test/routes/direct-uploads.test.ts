@@ -71,7 +71,7 @@ describe('POST /uploads (issuing a direct-upload URL)', () => {
     ['a malformed token', 'not-a-token', { purpose: 'image' }, 401, 'unauthorized'],
     ['an unknown purpose', 'user', { purpose: 'banner' }, 400, 'invalid_request'],
     ['no purpose', 'user', {}, 400, 'invalid_request'],
-    ['a bad user_id', 'user', { purpose: 'image', user_id: '../x' }, 400, 'invalid_request'],
+    ['a user_id that is no subject', 'user', { purpose: 'image', user_id: 'x'.repeat(256) }, 400, 'invalid_request'],
     ['max_bytes over MAX_UPLOAD_BYTES', 'user', { purpose: 'image', max_bytes: 10485761 }, 400, 'invalid_request'],
     ["another user's user_id with a user token", 'user', { purpose: 'image', user_id: 'mallory' }, 403, 'forbidden'],
   ] as const)('refuses %s: %i %s', async (_name, auth, body, status, code) => {
@@ -158,7 +158,7 @@ describe('POST /uploads/<token> (using a direct-upload URL)', () => {
     const token = await signUploadGrant(
       {
         id: crypto.randomUUID(),
-        userId: 'direct-hal',
+        subject: 'direct-hal',
         purpose: 'image',
         maxBytes: 10485760,
         expiresAt: Math.floor(Date.now() / 1000) - 1,
@@ -180,7 +180,7 @@ describe('POST /uploads/<token> (using a direct-upload URL)', () => {
     const otherSecret = await signUploadGrant(
       {
         id: crypto.randomUUID(),
-        userId: 'direct-ivy',
+        subject: 'direct-ivy',
         purpose: 'image',
         maxBytes: 10485760,
         expiresAt: Math.floor(Date.now() / 1000) + 600,
@@ -229,6 +229,18 @@ describe('server API keys', () => {
     const stored = await upload(upload_url.slice(BASE.length), phone.bytes);
     expect(stored.status).toBe(201);
     expect(keyOf(((await stored.json()) as ImageJson).url)).toMatch(/^images\/site-user-1\//);
+  });
+
+  it("name the user by token subject: images land under the same user id as the user's own uploads", async () => {
+    const sub = 'auth0|64f1c0ffee';
+    const response = await issue(apiKey, { purpose: 'image', user_id: sub });
+    expect(response.status).toBe(201);
+    const { upload_url } = (await response.json()) as { upload_url: string };
+    const direct = (await (await upload(upload_url.slice(BASE.length), phone.bytes)).json()) as ImageJson;
+    const own = (await (await upload('/images', phone.bytes, { token: await tokenFor(sub) })).json()) as ImageJson;
+    const prefix = (url: string) => keyOf(url).split('/').slice(0, 2).join('/');
+    expect(prefix(direct.url)).toMatch(/^images\/h-[a-z2-7]{26}$/);
+    expect(prefix(direct.url)).toBe(prefix(own.url));
   });
 
   it('must name a user: 400 invalid_request', async () => {

@@ -3,7 +3,6 @@ import { ByteReader, invalidImage } from '../bytes';
 import { BufferedDecoder, StreamingDecoder, type DecoderSetup, type FrameDecoder } from './decoders';
 import {
   colorTransformOf,
-  parseFrame,
   parseHuffmanTables,
   parseQuantTables,
   parseRestartInterval,
@@ -15,6 +14,7 @@ import {
 import { planComponents, scaledDimensions } from './layout';
 import type { RowSink } from '../rows';
 import { MAX_JPEG_SCANS } from './container';
+import { APP0, APP14, DHT, DQT, DRI, isSof, parseFrame, segments, SOS } from './markers';
 
 /** Output scale: 1/1, 1/2, 1/4 or 1/8 of the stored size, by DCT scaling. */
 export type JpegScale = 1 | 2 | 4 | 8;
@@ -27,31 +27,6 @@ export interface JpegDecodeOptions {
   /** Refuse before allocating if width*height (stored size) exceeds this. */
   maxPixels?: number;
 }
-
-const SOF_BASELINE = 0xc0;
-const SOF_EXTENDED = 0xc1;
-const SOF_PROGRESSIVE = 0xc2;
-const DHT = 0xc4;
-const SOI = 0xd8;
-const EOI = 0xd9;
-const SOS = 0xda;
-const DQT = 0xdb;
-const DRI = 0xdd;
-const APP0 = 0xe0;
-const APP14 = 0xee;
-
-const UNSUPPORTED_SOF: Record<number, string> = {
-  0xc3: 'Lossless JPEG is not supported',
-  0xc5: 'Hierarchical JPEG is not supported',
-  0xc6: 'Hierarchical JPEG is not supported',
-  0xc7: 'Hierarchical JPEG is not supported',
-  0xc9: 'Arithmetic-coded JPEG is not supported',
-  0xca: 'Arithmetic-coded JPEG is not supported',
-  0xcb: 'Arithmetic-coded JPEG is not supported',
-  0xcd: 'Arithmetic-coded JPEG is not supported',
-  0xce: 'Arithmetic-coded JPEG is not supported',
-  0xcf: 'Arithmetic-coded JPEG is not supported',
-};
 
 /**
  * Output size of a JPEG decoded at `scale`: ceil(width/scale) × ceil(height/scale).
@@ -104,7 +79,6 @@ export function decodeJpeg(
 function decodeFile(bytes: Uint8Array, options: JpegDecodeOptions, sink: RowSink): { width: number; height: number } {
   const maxScans = options.maxScans ?? MAX_JPEG_SCANS;
   const reader = new ByteReader(bytes);
-  if (reader.u8() !== 0xff || reader.u8() !== SOI) throw invalidImage('JPEG signature is missing');
   const tables: Tables = { quant: [], dc: [], ac: [] };
   let frame: Frame | undefined;
   let decoder: FrameDecoder | undefined;
@@ -113,30 +87,14 @@ function decodeFile(bytes: Uint8Array, options: JpegDecodeOptions, sink: RowSink
   let adobeTransform: number | undefined;
   let scans = 0;
 
-  for (;;) {
-    const marker = readMarker(reader);
-    if (marker === EOI) {
-      if (frame === undefined || decoder === undefined) throw invalidImage('JPEG has no image data');
-      decoder.finish();
-      return scaledDimensions(frame.width, frame.height, options.scale);
+  for (const { marker, payload } of segments(reader)) {
+    if (isSof(marker)) {
+      if (frame !== undefined) throw invalidImage('JPEG has more than one frame header');
+      frame = parseFrame(marker, payload);
+      checkPixels(frame, options.maxPixels);
+      continue;
     }
-    if (marker === SOI) throw invalidImage('JPEG structure is corrupt');
-    // RSTn and TEM have no length (§B.1.1.3); a stray one is skipped, as libjpeg does.
-    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) continue;
-    const length = reader.u16be();
-    if (length < 2) throw invalidImage('JPEG segment length is invalid');
-    const payload = reader.take(length - 2);
-
-    const unsupported = UNSUPPORTED_SOF[marker];
-    if (unsupported !== undefined) throw invalidImage(unsupported);
     switch (marker) {
-      case SOF_BASELINE:
-      case SOF_EXTENDED:
-      case SOF_PROGRESSIVE:
-        if (frame !== undefined) throw invalidImage('JPEG has more than one frame header');
-        frame = parseFrame(payload, marker === SOF_PROGRESSIVE);
-        checkPixels(frame, options.maxPixels);
-        break;
       case DHT:
         parseHuffmanTables(payload, tables);
         break;
@@ -171,6 +129,9 @@ function decodeFile(bytes: Uint8Array, options: JpegDecodeOptions, sink: RowSink
         break;
     }
   }
+  if (frame === undefined || decoder === undefined) throw invalidImage('JPEG has no image data');
+  decoder.finish();
+  return scaledDimensions(frame.width, frame.height, options.scale);
 }
 
 function createDecoder(
@@ -198,22 +159,5 @@ function checkPixels(frame: Frame, maxPixels: number | undefined): void {
     throw new PipelineError('dimensions_exceeded', `Image is ${frame.width}x${frame.height}, over the pixel limit`, {
       details: { width: frame.width, height: frame.height, maxPixels },
     });
-  }
-}
-
-/**
- * Reads the next marker code. Like libjpeg's next_marker, bytes that are not
- * a marker are skipped (damaged files often have a few between segments) and
- * fill bytes (extra FFs, ITU T.81 §B.1.1.2) are allowed.
- * @throws invalid_image when the data ends first.
- */
-function readMarker(reader: ByteReader): number {
-  for (;;) {
-    while (reader.u8() !== 0xff) {
-      // Not a marker: keep looking.
-    }
-    let code = reader.u8();
-    while (code === 0xff) code = reader.u8();
-    if (code !== 0) return code;
   }
 }

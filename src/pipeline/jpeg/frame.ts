@@ -1,7 +1,8 @@
 import { ByteReader, invalidImage } from '../bytes';
 import { buildHuffmanTable, type HuffmanTable } from './huffman';
+import { scanComponentCount } from './markers';
 
-/** One image component as the frame header (SOFn) declares it, plus its block grid. */
+/** One image component as the frame header (SOFn, parsed by markers.ts) declares it, plus its block grid. */
 export interface FrameComponent {
   id: number;
   /** Horizontal sampling factor (1..4). */
@@ -70,49 +71,6 @@ export const ZIGZAG = Int32Array.from([
   55, 62, 63,
 ]);
 
-const CORRUPT_FRAME = 'JPEG frame header is corrupt';
-
-/**
- * Parses a SOF0/SOF1/SOF2 payload (ITU T.81 §B.2.2).
- * @throws invalid_image for 12-bit samples, zero dimensions (DNL is not
- *   supported), an unsupported component count or bad sampling factors.
- */
-export function parseFrame(payload: Uint8Array, progressive: boolean): Frame {
-  const r = new ByteReader(payload);
-  const precision = r.u8();
-  const height = r.u16be();
-  const width = r.u16be();
-  const count = r.u8();
-  if (precision !== 8) throw invalidImage('Only 8-bit JPEG is supported');
-  // Height 0 means "given later by a DNL marker" (§B.2.5), which is not supported.
-  if (width === 0 || height === 0) throw invalidImage('JPEG dimensions are missing');
-  if (count !== 1 && count !== 3 && count !== 4) throw invalidImage('JPEG component count is not supported');
-  if (payload.length < 6 + 3 * count) throw invalidImage(CORRUPT_FRAME);
-  const components: FrameComponent[] = [];
-  for (let i = 0; i < count; i++) {
-    const id = r.u8();
-    const sampling = r.u8();
-    const tq = r.u8();
-    // With one component the MCU is one block whatever the factors say (§A.2.2).
-    const h = count === 1 ? 1 : sampling >> 4;
-    const v = count === 1 ? 1 : sampling & 15;
-    if (h < 1 || h > 4 || v < 1 || v > 4 || tq > 3) throw invalidImage(CORRUPT_FRAME);
-    if (components.some((c) => c.id === id)) throw invalidImage(CORRUPT_FRAME);
-    components.push({ id, h, v, tq, blocksW: 0, blocksH: 0, dataBlocksW: 0, dataBlocksH: 0 });
-  }
-  const maxH = Math.max(...components.map((c) => c.h));
-  const maxV = Math.max(...components.map((c) => c.v));
-  const mcusX = Math.ceil(width / (8 * maxH));
-  const mcusY = Math.ceil(height / (8 * maxV));
-  for (const c of components) {
-    c.blocksW = mcusX * c.h;
-    c.blocksH = mcusY * c.v;
-    c.dataBlocksW = Math.ceil(Math.ceil((width * c.h) / maxH) / 8);
-    c.dataBlocksH = Math.ceil(Math.ceil((height * c.v) / maxV) / 8);
-  }
-  return { progressive, width, height, components, maxH, maxV, mcusX, mcusY };
-}
-
 /**
  * Parses a DQT payload into `tables.quant` (ITU T.81 §B.2.4.1), natural order.
  * @throws invalid_image
@@ -166,9 +124,8 @@ export function parseRestartInterval(payload: Uint8Array): number {
  */
 export function parseScanHeader(payload: Uint8Array, frame: Frame, tables: Tables): ScanHeader {
   const CORRUPT = 'JPEG scan header is corrupt';
-  const r = new ByteReader(payload);
-  const count = r.u8();
-  if (count < 1 || count > 4 || payload.length < 4 + 2 * count) throw invalidImage(CORRUPT);
+  const count = scanComponentCount(payload);
+  const r = new ByteReader(payload, 1);
   const components: number[] = [];
   const selectors: number[] = [];
   for (let i = 0; i < count; i++) {
