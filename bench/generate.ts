@@ -6,11 +6,10 @@
 // glue is a module singleton shared with the gateway's PNG decoder).
 
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import mozjpegEncoderFactory from '@jsquash/jpeg/codec/enc/mozjpeg_enc.js';
 import { defaultOptions as jpegDefaults } from '@jsquash/jpeg/meta.js';
 import initPng, { encode as encodePngWasm } from '@jsquash/png/codec/pkg/squoosh_png.js';
@@ -21,78 +20,14 @@ import { checkLimits } from '../src/pipeline/limits';
 import { probeImage } from '../src/pipeline/probe';
 import { sniffFormat } from '../src/pipeline/sniff';
 import { encodeGif, type GifEncodeFrame, type Rgb } from '../test/helpers/gif-encode';
+import { concat } from '../test/fixtures/bytes';
+import { pngChunk } from '../test/fixtures/png';
+import { photo, type Picture } from './photo';
 import { GENERATOR_VERSION, INPUT_DIR, INPUTS, inputsAreCurrent, MANIFEST, type Manifest } from './inputs';
 import { loadDefaultConfig } from './config';
-import { seededRandom } from '../test/helpers/seeded-random';
 import { ADAM7 } from '../src/pipeline/png/adam7';
 import { instantiateEmscripten } from '../src/codecs/jsquash';
-
-const require = createRequire(import.meta.url);
-
-async function compile(specifier: string): Promise<WebAssembly.Module> {
-  return WebAssembly.compile(await readFile(require.resolve(specifier)));
-}
-
-// ---------------------------------------------------------------- pixels
-
-interface Picture {
-  width: number;
-  height: number;
-  /** RGBA, 8 bits per sample. */
-  data: Uint8ClampedArray;
-}
-
-interface PhotoOptions {
-  seed: number;
-  /** Standard deviation of the per-sample noise, in 8-bit levels (0 = none). */
-  noise: number;
-  /** Give the picture a smooth alpha channel (else opaque). */
-  alpha?: boolean;
-}
-
-/**
- * A photo-like picture: a smooth field (gradients and broad waves, different
- * per channel), a few hard-edged discs like objects in a scene, and
- * approximately Gaussian noise like sensor grain. Same seed, same pixels.
- */
-function photo(width: number, height: number, options: PhotoOptions): Picture {
-  const random = seededRandom(options.seed);
-  const data = new Uint8ClampedArray(width * height * 4);
-  const phase = Array.from({ length: 9 }, () => random() * Math.PI * 2);
-  const discs = Array.from({ length: 12 }, () => ({
-    x: random() * width,
-    y: random() * height,
-    r2: (0.03 + random() * 0.12) ** 2 * width * height,
-    shade: [random() * 120 - 60, random() * 120 - 60, random() * 120 - 60] as const,
-  }));
-  // Separable parts precomputed per row and column; the diagonal wave per pixel.
-  const colWave = (c: number) =>
-    Float64Array.from({ length: width }, (_, x) => 45 * Math.sin((x / width) * Math.PI * (2 + c) + phase[c]!));
-  const rowWave = (c: number) =>
-    Float64Array.from({ length: height }, (_, y) => 40 * Math.cos((y / height) * Math.PI * (3 - c) + phase[3 + c]!));
-  const cols = [colWave(0), colWave(1), colWave(2)];
-  const rows = [rowWave(0), rowWave(1), rowWave(2)];
-  const base = [120, 110, 100];
-  const diagonal = (2 * Math.PI * 5) / (width + height);
-  const sigma = options.noise;
-  for (let y = 0; y < height; y++) {
-    const rowDiscs = discs.filter((d) => Math.abs(y - d.y) ** 2 < d.r2);
-    for (let x = 0; x < width; x++) {
-      const at = (y * width + x) * 4;
-      const wave = 20 * Math.sin((x + y) * diagonal + phase[6]!);
-      let disc: (typeof discs)[number] | undefined;
-      for (const d of rowDiscs) if ((x - d.x) ** 2 + (y - d.y) ** 2 < d.r2) disc = d;
-      for (let c = 0; c < 3; c++) {
-        let value = base[c]! + cols[c]![x]! + rows[c]![y]! + wave + (disc ? disc.shade[c]! : 0);
-        // Irwin–Hall(3) noise: close enough to Gaussian, unit variance after scaling by 2.
-        if (sigma > 0) value += (random() + random() + random() - 1.5) * 2 * sigma;
-        data[at + c] = value;
-      }
-      data[at + 3] = options.alpha ? 255 - Math.round((127 * x * y) / (width * height)) : 255;
-    }
-  }
-  return { width, height, data };
-}
+import { compileWasm as compile } from '../src/codecs/node';
 
 // ---------------------------------------------------------------- JPEG / WebP (jSquash encoders)
 
@@ -218,7 +153,7 @@ function withExif(jpeg: Uint8Array, tiff: Uint8Array): Uint8Array {
   app1.set(tiff, 10);
   let rest = 2;
   if (jpeg[2] === 0xff && jpeg[3] === 0xe0) rest = 4 + ((jpeg[4]! << 8) | jpeg[5]!);
-  return concat([jpeg.subarray(0, 2), app1, jpeg.subarray(rest)]);
+  return concat(jpeg.subarray(0, 2), app1, jpeg.subarray(rest));
 }
 
 async function phoneJpeg(progressive: boolean): Promise<Uint8Array> {
@@ -246,26 +181,6 @@ async function phoneJpeg(progressive: boolean): Promise<Uint8Array> {
 // ---------------------------------------------------------------- PNG
 
 const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
-
-function pngChunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
@@ -334,7 +249,7 @@ function buildPng(png: RawPng): Uint8Array {
   ihdr.set([png.depth, 6, 0, 0, png.interlace ? 1 : 0], 8);
   const idats: Uint8Array[] = [];
   for (let i = 0; i < zlib.length; i += 256 * 1024) idats.push(pngChunk('IDAT', zlib.subarray(i, i + 256 * 1024)));
-  return concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), ...idats, pngChunk('IEND', new Uint8Array(0))]);
+  return concat(PNG_SIGNATURE, pngChunk('IHDR', ihdr), ...idats, pngChunk('IEND', new Uint8Array(0)));
 }
 
 function rgba8Pixels(picture: Picture): RawPng['pixel'] {

@@ -2,8 +2,6 @@
 // jSquash WASM encoders (compiled from node_modules, as src/codecs/node.ts
 // does) and cached under bench/out/load-inputs/.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import mozjpegEncoderFactory from '@jsquash/jpeg/codec/enc/mozjpeg_enc.js';
 import { defaultOptions as jpegDefaults } from '@jsquash/jpeg/meta.js';
@@ -12,11 +10,11 @@ import webpEncoderFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { mulberry32 } from './load-rng';
 import { instantiateEmscripten } from '../src/codecs/jsquash';
-
-const require = createRequire(import.meta.url);
+import { compileWasm as compile } from '../src/codecs/node';
+import { photo, type Picture as Rgba } from './photo';
 
 /** Bump when the generated content changes, so stale caches are not reused. */
-const INPUTS_VERSION = 1;
+const INPUTS_VERSION = 2;
 
 export interface InputFile {
   name: string;
@@ -33,62 +31,10 @@ export interface LoadInputs {
   oversize: InputFile;
 }
 
-interface Rgba {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray;
-}
-
 interface EmscriptenEncoder {
   encode(data: Uint8ClampedArray, width: number, height: number, options: object): Uint8Array | null;
 }
 type Factory = (options: object) => Promise<EmscriptenEncoder>;
-
-async function compile(specifier: string): Promise<WebAssembly.Module> {
-  return WebAssembly.compile(await readFile(require.resolve(specifier)));
-}
-
-/**
- * A photo-like test card: smooth gradients, a few soft discs and some grain,
- * so the encoders produce realistically sized files (flat colour would
- * compress to almost nothing). `alpha` adds a radial transparency falloff.
- */
-function synthPhoto(width: number, height: number, seed: number, alpha = false): Rgba {
-  const rand = mulberry32(seed);
-  const data = new Uint8ClampedArray(width * height * 4);
-  const discs = Array.from({ length: 12 }, () => ({
-    x: rand() * width,
-    y: rand() * height,
-    r: (0.05 + rand() * 0.2) * Math.min(width, height),
-    c: [rand() * 255, rand() * 255, rand() * 255] as const,
-  }));
-  const cx = width / 2;
-  const cy = height / 2;
-  const maxR = Math.hypot(cx, cy);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let r = (x / width) * 200 + 30;
-      let g = (y / height) * 180 + 40;
-      let b = ((x + y) / (width + height)) * 160 + 60;
-      for (const d of discs) {
-        const dist = Math.hypot(x - d.x, y - d.y);
-        if (dist < d.r) {
-          const w = 1 - dist / d.r;
-          r = r * (1 - w) + d.c[0] * w;
-          g = g * (1 - w) + d.c[1] * w;
-          b = b * (1 - w) + d.c[2] * w;
-        }
-      }
-      const grain = (rand() - 0.5) * 24;
-      const i = (y * width + x) * 4;
-      data[i] = r + grain;
-      data[i + 1] = g + grain;
-      data[i + 2] = b + grain;
-      data[i + 3] = alpha ? 255 * Math.max(0, 1 - Math.hypot(x - cx, y - cy) / maxR) ** 0.5 : 255;
-    }
-  }
-  return { width, height, data };
-}
 
 async function generate(): Promise<InputFile[]> {
   const jpegModule = await compile('@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm');
@@ -109,11 +55,11 @@ async function generate(): Promise<InputFile[]> {
   };
   const png = (img: Rgba) => new Uint8Array(encodePngWasm(new Uint8Array(img.data.buffer), img.width, img.height, 8));
 
-  const small = await jpeg(synthPhoto(320, 240, 1));
-  const medium = await jpeg(synthPhoto(1280, 960, 2));
-  const large = await jpeg(synthPhoto(2048, 1536, 3));
-  const alphaPng = png(synthPhoto(800, 600, 4, true));
-  const webpFile = await webp(synthPhoto(1024, 768, 5));
+  const small = await jpeg(photo(320, 240, { seed: 1, noise: 7 }));
+  const medium = await jpeg(photo(1280, 960, { seed: 2, noise: 7 }));
+  const large = await jpeg(photo(2048, 1536, { seed: 3, noise: 7 }));
+  const alphaPng = png(photo(800, 600, { seed: 4, noise: 7, alpha: true }));
+  const webpFile = await webp(photo(1024, 768, { seed: 5, noise: 7 }));
 
   const random = new Uint8Array(64 * 1024);
   const rand = mulberry32(6);

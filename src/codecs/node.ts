@@ -5,7 +5,8 @@ import type { Codecs } from '../pipeline/codecs';
 
 const require = createRequire(import.meta.url);
 
-async function compile(specifier: string): Promise<WebAssembly.Module> {
+/** Compiles a WebAssembly file of an installed package (e.g. `@jsquash/webp/codec/dec/webp_dec.wasm`) from disk. */
+export async function compileWasm(specifier: string): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await readFile(require.resolve(specifier)));
 }
 
@@ -15,8 +16,8 @@ async function compile(specifier: string): Promise<WebAssembly.Module> {
  */
 export async function nodeCodecs(): Promise<Codecs> {
   const modules: CodecModules = {
-    webpDecoder: await compile('@jsquash/webp/codec/dec/webp_dec.wasm'),
-    webpEncoder: await compile('@jsquash/webp/codec/enc/webp_enc_simd.wasm'),
+    webpDecoder: await compileWasm('@jsquash/webp/codec/dec/webp_dec.wasm'),
+    webpEncoder: await compileWasm('@jsquash/webp/codec/enc/webp_enc_simd.wasm'),
   };
   return createCodecs(modules);
 }

@@ -144,16 +144,25 @@ export async function readLimited(stream: ReadableStream<Uint8Array> | null, lim
   return body;
 }
 
+/** What {@link checkUploadHeaders} read from the headers, for {@link readUpload}. */
+export interface UploadHeaders {
+  /** The file's size limit in bytes. */
+  maxBytes: number;
+  /** A multipart/form-data body (else a raw image/* body). */
+  multipart: boolean;
+  /** Bytes the multipart envelope may add to the file. */
+  envelope: number;
+  /** The declared Content-Length, if any. */
+  declared: number | undefined;
+}
+
 /**
  * What the headers alone decide, before any byte of the body is read: the
  * request Content-Type must be multipart/form-data or image/*, and a
  * declared Content-Length must be within the limit.
  * @throws ApiError `unsupported_media_type`, `payload_too_large`
  */
-export function checkUploadHeaders(
-  request: Request,
-  maxBytes: number,
-): { multipart: boolean; envelope: number; declared: number | undefined } {
+export function checkUploadHeaders(request: Request, maxBytes: number): UploadHeaders {
   const mediaType = (request.headers.get('Content-Type') ?? '').toLowerCase();
   const multipart = mediaType.startsWith('multipart/form-data');
   if (!multipart && !mediaType.startsWith('image/')) {
@@ -166,27 +175,28 @@ export function checkUploadHeaders(
   const length = Number(request.headers.get('Content-Length') ?? NaN);
   const declared = Number.isFinite(length) ? length : undefined;
   if (declared !== undefined && declared > maxBytes + envelope) throw tooLarge(maxBytes);
-  return { multipart, envelope, declared };
+  return { maxBytes, multipart, envelope, declared };
 }
 
 /**
  * The uploaded file's bytes from a request: a `multipart/form-data` body with
- * a `file` field, or a raw body with `Content-Type: image/*`. The size limit
- * is enforced from `Content-Length` before reading and by counting while
- * reading (chunked bodies), and the body must keep `pace` (see
- * {@link readLimited}). The declared content type is never trusted for the
- * format; the pipeline sniffs magic bytes.
+ * a `file` field, or a raw body with `Content-Type: image/*`, as
+ * {@link checkUploadHeaders} found (call it first, before waiting for
+ * anything). The size limit is enforced from `Content-Length` there and by
+ * counting while reading here (chunked bodies), and the body must keep `pace`
+ * (see {@link readLimited}). The declared content type is never trusted for
+ * the format; the pipeline sniffs magic bytes.
  *
- * @throws ApiError `payload_too_large`, `request_timeout`, `unsupported_media_type`
- *   (other content types), `invalid_request` (multipart without a `file` part)
+ * @throws ApiError `payload_too_large`, `request_timeout`, `invalid_request`
+ *   (multipart without a `file` part)
  */
 export async function readUpload(
   request: Request,
-  maxBytes: number,
+  headers: UploadHeaders,
   memory: { budget: BodyBudget; hold: BodyHold },
   pace: ReadPace,
 ): Promise<Uint8Array> {
-  const { multipart, envelope, declared } = checkUploadHeaders(request, maxBytes);
+  const { maxBytes, multipart, envelope, declared } = headers;
   const contentType = request.headers.get('Content-Type') ?? '';
   const body = await readLimited(request.body, { limit: maxBytes + envelope, ...memory, declared, pace });
   if (!multipart) return body;

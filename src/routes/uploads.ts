@@ -84,12 +84,12 @@ export async function uploadAs(c: Context<AppEnv>, deps: AppDeps, spec: UploadSp
   const { userId, sub, kind, maxBytes, claim } = spec;
   const config = configOf(c);
   await enforceUploadRate(c, userId);
-  const { envelope, declared } = checkUploadHeaders(c.req.raw, maxBytes);
+  const headers = checkUploadHeaders(c.req.raw, maxBytes);
   await claim?.take();
   const budget = bodyBudgetFor(config.maxUploadBytes);
-  const hold = budget.open(declared ?? maxBytes + envelope);
+  const hold = budget.open(headers.declared ?? maxBytes + headers.envelope);
   try {
-    const bytes = await readUpload(c.req.raw, maxBytes, { budget, hold }, config.uploadPace);
+    const bytes = await readUpload(c.req.raw, headers, { budget, hold }, config.uploadPace);
     const result = await runIdempotent(
       c.env.DB,
       {

@@ -6,8 +6,7 @@ import { assertNoMetadata, webpChunks, webpHasAlpha, webpSize } from '../helpers
 import { expectError, keyOf, objectBytes, storageSnapshot, tokenFor, upload, type ImageJson } from '../helpers/api';
 import { makeFixtures, type AcceptedFixture, type Fixtures } from '../fixtures/make';
 import { paint, readCorners } from '../fixtures/pixels';
-import { areaReduce } from '../../src/pipeline/resample/resize';
-import type { RgbaImage } from '../../src/pipeline/types';
+import { perceptualDistance } from '../helpers/perceptual';
 
 // Built at module load so the tables below can name one case per fixture.
 const fixtures: Fixtures = await makeFixtures();
@@ -16,25 +15,6 @@ let token: string;
 beforeAll(async () => {
   token = await tokenFor('uploader');
 });
-
-/**
- * Mean absolute difference per channel (0–255) over opaque pixels, compared on
- * 4×4 block averages: a small perceptual distance that forgives lossy WebP's
- * chroma subsampling on sharp saturated edges but not wrong colours or layout.
- */
-function perceptualDistance(output: RgbaImage, reference: RgbaImage): number {
-  expect([output.width, output.height]).toEqual([reference.width, reference.height]);
-  const a = areaReduce(output, 4);
-  const b = areaReduce(reference, 4);
-  let total = 0;
-  let count = 0;
-  for (let i = 0; i < a.data.length; i += 4) {
-    if (b.data[i + 3]! < 255) continue;
-    for (let c = 0; c < 3; c++) total += Math.abs(a.data[i + c]! - b.data[i + c]!);
-    count += 3;
-  }
-  return count ? total / count : 0;
-}
 
 async function expectStoredImage(fixture: AcceptedFixture, json: ImageJson) {
   const { expect: want } = fixture;

@@ -38,8 +38,8 @@ export function probeJpeg(bytes: Uint8Array): ImageHeader {
 
 /**
  * Walks the whole JPEG: every segment, every scan's entropy-coded data, up to
- * EOI. Needed because libjpeg-based decoders fill a truncated image with gray
- * and only warn. Bytes after EOI are ignored.
+ * EOI, without decoding, so a file cut short or out of order is refused
+ * before the decoder allocates its output. Bytes after EOI are ignored.
  * @throws invalid_image when EOI is missing, a segment runs past the end, the
  *   structure is out of order, or there are more than {@link MAX_JPEG_SCANS} scans.
  */
