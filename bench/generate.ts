@@ -46,7 +46,7 @@ interface JpegEncodeOptions {
   chromaSubsample: 1 | 2;
 }
 
-async function encodeJpeg(picture: Picture, options: JpegEncodeOptions): Promise<Uint8Array> {
+export async function encodeJpeg(picture: Picture, options: JpegEncodeOptions): Promise<Uint8Array> {
   const codec = await emscripten(mozjpegEncoderFactory, await compile('@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm'));
   const out = codec.encode(picture.data, picture.width, picture.height, {
     ...jpegDefaults,
@@ -59,7 +59,10 @@ async function encodeJpeg(picture: Picture, options: JpegEncodeOptions): Promise
   return out.slice();
 }
 
-async function encodeWebp(picture: Picture, options: { quality: number; lossless: boolean }): Promise<Uint8Array> {
+export async function encodeWebp(
+  picture: Picture,
+  options: { quality: number; lossless: boolean },
+): Promise<Uint8Array> {
   const codec = await emscripten(webpEncoderFactory, await compile('@jsquash/webp/codec/enc/webp_enc_simd.wasm'));
   const out = codec.encode(picture.data, picture.width, picture.height, {
     ...webpDefaults,
@@ -91,13 +94,13 @@ function jpegFrame(jpeg: Uint8Array): { marker: number; samplingY: string } {
 // written for the Workers types into this Node type-check; a phone's IFD0 and
 // an IFD1 thumbnail are enough here.
 
-type IfdEntry = [tag: number, type: 'ascii' | 'short' | 'long', value: string | number];
+export type IfdEntry = [tag: number, type: 'ascii' | 'short' | 'long', value: string | number];
 
 /**
  * A big-endian TIFF (EXIF payload): IFD0 with `ifd0` entries, then IFD1
  * pointing at `thumbnail` (JPEGInterchangeFormat/Length), then the data.
  */
-function exifTiff(ifd0: IfdEntry[], thumbnail: Uint8Array): Uint8Array {
+export function exifTiff(ifd0: IfdEntry[], thumbnail: Uint8Array): Uint8Array {
   const ifd1: IfdEntry[] = [
     [0x0201, 'long', 0], // offset, patched below
     [0x0202, 'long', thumbnail.length],
@@ -146,7 +149,7 @@ function exifTiff(ifd0: IfdEntry[], thumbnail: Uint8Array): Uint8Array {
 }
 
 /** Puts an APP1 "Exif\0\0" segment right after SOI and drops the encoder's JFIF APP0, as a phone writes it. */
-function withExif(jpeg: Uint8Array, tiff: Uint8Array): Uint8Array {
+export function withExif(jpeg: Uint8Array, tiff: Uint8Array): Uint8Array {
   const payload = 6 + tiff.length;
   const app1 = new Uint8Array(4 + payload);
   app1.set([0xff, 0xe1, (payload + 2) >> 8, (payload + 2) & 0xff, 0x45, 0x78, 0x69, 0x66, 0, 0]);
@@ -156,7 +159,7 @@ function withExif(jpeg: Uint8Array, tiff: Uint8Array): Uint8Array {
   return concat(jpeg.subarray(0, 2), app1, jpeg.subarray(rest));
 }
 
-async function phoneJpeg(progressive: boolean): Promise<Uint8Array> {
+export async function phoneJpeg(progressive: boolean): Promise<Uint8Array> {
   const picture = photo(4032, 3024, { seed: 12, noise: 18 });
   const jpeg = await encodeJpeg(picture, { quality: 85, progressive, chromaSubsample: 2 });
   const thumbnail = await encodeJpeg(photo(160, 120, { seed: 12, noise: 3 }), {
@@ -210,15 +213,16 @@ interface RawPng {
   height: number;
   /** 8 or 16. */
   depth: 8 | 16;
-  /** Colour type 6 (RGBA) only here. */
   interlace: boolean;
+  /** Colour type 2 (RGB, `pixel` writes 3 or 6 bytes) instead of 6 (RGBA). */
+  rgb?: boolean;
   /** Returns the unfiltered bytes of pixel (x, y): 4 or 8 bytes. */
   pixel(x: number, y: number, into: Uint8Array, at: number): void;
 }
 
-/** A hand-built RGBA PNG: IHDR, IDAT in 256 KiB chunks (zlib via node:zlib), IEND. */
-function buildPng(png: RawPng): Uint8Array {
-  const bpp = png.depth === 16 ? 8 : 4;
+/** A hand-built RGBA (or RGB) PNG: IHDR, IDAT in 256 KiB chunks (zlib via node:zlib), IEND. */
+export function buildPng(png: RawPng): Uint8Array {
+  const bpp = (png.depth === 16 ? 2 : 1) * (png.rgb ? 3 : 4);
   const passes = png.interlace ? ADAM7 : ([[0, 0, 1, 1]] as const);
   let total = 0;
   for (const [x0, y0, dx, dy] of passes) {
@@ -246,16 +250,18 @@ function buildPng(png: RawPng): Uint8Array {
   const view = new DataView(ihdr.buffer);
   view.setUint32(0, png.width);
   view.setUint32(4, png.height);
-  ihdr.set([png.depth, 6, 0, 0, png.interlace ? 1 : 0], 8);
+  ihdr.set([png.depth, png.rgb ? 2 : 6, 0, 0, png.interlace ? 1 : 0], 8);
   const idats: Uint8Array[] = [];
   for (let i = 0; i < zlib.length; i += 256 * 1024) idats.push(pngChunk('IDAT', zlib.subarray(i, i + 256 * 1024)));
   return concat(PNG_SIGNATURE, pngChunk('IHDR', ihdr), ...idats, pngChunk('IEND', new Uint8Array(0)));
 }
 
-function rgba8Pixels(picture: Picture): RawPng['pixel'] {
+/** 8-bit RGBA samples; with `rgb`, the alpha sample is left out. */
+export function rgba8Pixels(picture: Picture, rgb = false): RawPng['pixel'] {
+  const n = rgb ? 3 : 4;
   return (x, y, into, at) => {
     const from = (y * picture.width + x) * 4;
-    into.set(picture.data.subarray(from, from + 4), at);
+    into.set(picture.data.subarray(from, from + n), at);
   };
 }
 
@@ -271,14 +277,14 @@ function rgba16Pixels(picture: Picture): RawPng['pixel'] {
   };
 }
 
-async function jsquashPng(picture: Picture): Promise<Uint8Array> {
+export async function jsquashPng(picture: Picture): Promise<Uint8Array> {
   await initPng(await compile('@jsquash/png/codec/pkg/squoosh_png_bg.wasm'));
   return encodePngWasm(new Uint8Array(picture.data.buffer), picture.width, picture.height, 8).slice();
 }
 
 // ---------------------------------------------------------------- GIF
 
-function gifPalette(): Rgb[] {
+export function gifPalette(): Rgb[] {
   const palette: Rgb[] = [];
   for (let r = 0; r < 6; r++)
     for (let g = 0; g < 7; g++) for (let b = 0; b < 6; b++) palette.push([r * 51, Math.round(g * 42.5), b * 51]);
@@ -286,7 +292,7 @@ function gifPalette(): Rgb[] {
   return palette;
 }
 
-function toIndices(picture: Picture, left: number, top: number, width: number, height: number): Uint8Array {
+export function toIndices(picture: Picture, left: number, top: number, width: number, height: number): Uint8Array {
   const indices = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {

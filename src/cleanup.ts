@@ -1,8 +1,9 @@
 import { deleteUnpointedAvatars, imageKeysByPage, objectKeysOfImages } from './db/images';
 import { purgeExpiredKeys } from './db/idempotency';
 import { purgeExpiredUploadClaims } from './db/upload-urls';
-import { imageIdOfKey, KEY_PREFIXES } from './storage/keys';
+import { imageIdOfKey, KEY_PREFIXES, mainKeyOfVariant } from './storage/keys';
 import { deleteObjectsOrThrow, listObjects } from './storage/objects';
+import { imageObjectKeys } from './storage/variants';
 
 /** What one cleanup run found and did. */
 export interface CleanupReport {
@@ -14,6 +15,8 @@ export interface CleanupReport {
   staleAvatars: string[];
   /** Objects listed under the gateway's prefixes. */
   scannedObjects: number;
+  /** Of those, size variants (kept while their image's row exists, deleted with it). */
+  variantObjects: number;
   /** Orphans (objects no row points at) older than the grace period, now deleted. */
   deletedOrphans: string[];
   /** Orphans younger than the grace period: probably an upload in flight; left alone. */
@@ -45,7 +48,8 @@ async function sweepPage(
 ): Promise<[string[], number]> {
   const ids = [...new Set(objects.map((o) => imageIdOfKey(o.key)).filter((id) => id !== undefined))];
   const referenced = await objectKeysOfImages(db, ids);
-  const orphans = objects.filter((o) => !referenced.has(o.key));
+  // A variant belongs to its image's main object: it is an orphan when that is.
+  const orphans = objects.filter((o) => !referenced.has(mainKeyOfVariant(o.key) ?? o.key));
   const old = orphans.filter((o) => o.uploaded.getTime() < options.now - options.graceMs).map((o) => o.key);
   await deleteObjectsOrThrow(bucket, old); // a list page holds at most 1000 keys, R2's delete limit
   return [old, orphans.length - old.length];
@@ -80,14 +84,12 @@ export async function runCleanup(bucket: R2Bucket, db: D1Database, options: Clea
   const expiredIdempotencyKeys = await purgeExpiredKeys(db, listedAt);
   const expiredUploadClaims = await purgeExpiredUploadClaims(db, listedAt);
   const stale = await deleteUnpointedAvatars(db);
-  await deleteObjectsOrThrow(
-    bucket,
-    stale.flatMap((r) => [r.mainKey, r.thumbKey]),
-  );
+  for (const record of stale) await deleteObjectsOrThrow(bucket, await imageObjectKeys(bucket, record));
 
   const audited = new Set<string>();
   let auditable = true;
   let scannedObjects = 0;
+  let variantObjects = 0;
   let youngOrphans = 0;
   const deletedOrphans: string[] = [];
   for (const prefix of KEY_PREFIXES) {
@@ -98,6 +100,7 @@ export async function runCleanup(bucket: R2Bucket, db: D1Database, options: Clea
       deletedOrphans.push(...deleted);
       youngOrphans += young;
       scannedObjects += page.objects.length;
+      variantObjects += page.objects.filter((o) => mainKeyOfVariant(o.key) !== undefined).length;
       if (auditable) for (const o of page.objects) audited.add(o.key);
       if (audited.size > MAX_AUDITED_KEYS) auditable = false;
       cursor = page.truncated ? page.cursor : undefined;
@@ -109,6 +112,7 @@ export async function runCleanup(bucket: R2Bucket, db: D1Database, options: Clea
     expiredUploadClaims,
     staleAvatars: stale.map((r) => r.id),
     scannedObjects,
+    variantObjects,
     deletedOrphans,
     youngOrphans,
     rowsMissingObjects: auditable ? await rowsWithMissingObjects(db, audited, listedAt) : null,

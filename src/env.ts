@@ -30,6 +30,13 @@ export interface Env {
   JWT_CLOCK_SKEW_SECONDS?: string;
   /** Optional origin for the URLs in responses; defaults to the request's origin. */
   PUBLIC_BASE_URL?: string;
+  /**
+   * Optional base URL of an R2 custom domain on the IMAGES bucket; when set,
+   * returned image URLs are `<it>/<key>`, served by the CDN without the Worker.
+   */
+  PUBLIC_MEDIA_BASE_URL?: string;
+  /** Comma-separated sizes (px) that `?size=` may ask for; default 32,48,64,96,128,192,256,512. */
+  VARIANT_SIZES?: string;
   /** Comma-separated origins allowed by CORS; `*` (the default) allows any. */
   CORS_ORIGINS?: string;
   /** An upload body must arrive within this many seconds (default 30). */
@@ -65,7 +72,11 @@ export interface Config {
   jwtAudience: string[] | undefined;
   jwtClockSkewSeconds: number;
   publicBaseUrl: string | undefined;
+  /** PUBLIC_MEDIA_BASE_URL without a trailing slash; undefined to serve through `/media`. */
+  publicMediaBaseUrl: string | undefined;
   corsOrigins: string[];
+  /** The sizes a variant may be asked for, ascending; anything else is 400. */
+  variantSizes: number[];
   cleanupGraceSeconds: number;
   idempotencyTtlSeconds: number;
   /** Signs direct-upload URLs; undefined when unset (then `POST /uploads` cannot issue URLs). */
@@ -110,7 +121,7 @@ function integer(env: Env, name: keyof Env, fallback: number, min: number, max: 
   return value;
 }
 
-function optionalUrl(env: Env, name: 'JWKS_URL' | 'PUBLIC_BASE_URL'): string | undefined {
+function optionalUrl(env: Env, name: 'JWKS_URL' | 'PUBLIC_BASE_URL' | 'PUBLIC_MEDIA_BASE_URL'): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   try {
@@ -120,6 +131,23 @@ function optionalUrl(env: Env, name: 'JWKS_URL' | 'PUBLIC_BASE_URL'): string | u
   } catch {
     throw new ConfigError(`Expected an http(s) URL for ${name} but received ${JSON.stringify(raw)}`);
   }
+}
+
+const DEFAULT_VARIANT_SIZES = [32, 48, 64, 96, 128, 192, 256, 512];
+const MAX_VARIANT_SIZES = 32;
+
+function variantSizes(env: Env): number[] {
+  const raw = env.VARIANT_SIZES?.trim();
+  if (!raw) return DEFAULT_VARIANT_SIZES;
+  const parts = raw.split(',').map((p) => p.trim());
+  const sizes = parts.map(Number);
+  const valid = (n: number) => Number.isInteger(n) && n >= 1 && n <= 2048;
+  if (parts.some((p) => !/^\d+$/.test(p)) || !sizes.every(valid) || sizes.length > MAX_VARIANT_SIZES) {
+    throw new ConfigError(
+      `Expected up to ${MAX_VARIANT_SIZES} comma-separated integers between 1 and 2048 for VARIANT_SIZES but received ${JSON.stringify(raw)}`,
+    );
+  }
+  return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
 /** `*`, or a comma-separated list of origins exactly as browsers send them (`https://app.example:8443`). */
@@ -240,7 +268,9 @@ export function parseConfig(env: Env): Config {
     jwtSecret: secret,
     ...jwtSettings(env),
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
+    publicMediaBaseUrl: optionalUrl(env, 'PUBLIC_MEDIA_BASE_URL'),
     corsOrigins: corsOrigins(env),
+    variantSizes: variantSizes(env),
     cleanupGraceSeconds: integer(env, 'CLEANUP_GRACE_SECONDS', 3600, 60, 30 * 24 * 3600),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 30 * 24 * 3600),
     uploadUrlSecret,

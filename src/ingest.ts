@@ -2,11 +2,12 @@ import type { Codecs } from './pipeline/codecs';
 import { guardStorage } from './lib/guard-storage';
 import { deleteStaleAvatars, imageRowExists, insertImage, type ImageRecord } from './db/images';
 import { setAvatar } from './db/profiles';
-import { createSerialQueue } from './lib/limiter';
+import { runImageWork } from './lib/limiter';
 import { processImage, type ProcessOptions } from './pipeline';
 import type { ImageKind } from './domain/images';
 import { imageKeys } from './storage/keys';
 import { deleteObjects, putImagePair } from './storage/objects';
+import { deleteImageObjects } from './storage/variants';
 
 /** Where an upload lands. */
 export interface IngestTarget {
@@ -15,9 +16,6 @@ export interface IngestTarget {
   codecs: Codecs;
   options: ProcessOptions;
 }
-
-/** One image in the pipeline at a time per isolate (see lib/limiter.ts). */
-const runSerially = createSerialQueue();
 
 /**
  * Processes an upload and stores it: objects first (create-only), then the row
@@ -34,7 +32,7 @@ export async function ingestUpload(
   kind: ImageKind,
   bytes: Uint8Array,
 ): Promise<ImageRecord> {
-  const processed = await runSerially(() => processImage(bytes, target.options, target.codecs));
+  const processed = await runImageWork(() => processImage(bytes, target.options, target.codecs));
   const id = crypto.randomUUID();
   const keys = imageKeys(kind, ownerId, id);
   const { main, thumb } = processed;
@@ -91,10 +89,7 @@ export async function removeStaleAvatars(bucket: R2Bucket, db: D1Database, userI
     console.error(JSON.stringify({ message: 'stale avatar cleanup failed', userId, error: String(error) }));
     return;
   }
-  await deleteObjects(
-    bucket,
-    stale.flatMap((r) => [r.mainKey, r.thumbKey]),
-  );
+  for (const record of stale) await deleteImageObjects(bucket, record);
 }
 
 /** Whether the row exists: true/false, or undefined when D1 cannot tell us. */

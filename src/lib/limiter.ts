@@ -24,3 +24,9 @@ export function createSerialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
     return result;
   };
 }
+
+/**
+ * The isolate's one queue for image work (uploads and size variants): one
+ * image's WebAssembly and pixel buffers at a time.
+ */
+export const runImageWork = createSerialQueue();

@@ -15,6 +15,15 @@ export function baseUrlOf(c: Ctx): string {
   return configOf(c).publicBaseUrl ?? new URL(c.req.url).origin;
 }
 
+/**
+ * What an object key is appended to for its public URL: PUBLIC_MEDIA_BASE_URL
+ * (an R2 custom domain, served by the CDN without running the Worker) when
+ * set, else this Worker's `/media`.
+ */
+export function mediaBaseOf(c: Ctx): string {
+  return configOf(c).publicMediaBaseUrl ?? `${baseUrlOf(c)}/media`;
+}
+
 export function ingestTargetOf(c: Ctx, deps: AppDeps): IngestTarget {
   return { bucket: c.env.IMAGES, db: c.env.DB, codecs: deps.codecs(), options: configOf(c).process };
 }

@@ -1,12 +1,12 @@
 import type { ImageRecord } from '../db/images';
 
-/** The public JSON of a stored image (snake_case, absolute URLs). */
-export function imageJson(record: ImageRecord, baseUrl: string) {
+/** The public JSON of a stored image (snake_case, absolute URLs: `mediaBase` + `/` + object key). */
+export function imageJson(record: ImageRecord, mediaBase: string) {
   return {
     id: record.id,
     kind: record.kind,
-    url: `${baseUrl}/media/${record.mainKey}`,
-    thumb_url: `${baseUrl}/media/${record.thumbKey}`,
+    url: `${mediaBase}/${record.mainKey}`,
+    thumb_url: `${mediaBase}/${record.thumbKey}`,
     width: record.width,
     height: record.height,
     bytes: record.bytes,

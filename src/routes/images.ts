@@ -1,13 +1,16 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
+import { purgeAvatarRedirects } from '../cache/edge-cache';
 import { guardStorage } from '../lib/guard-storage';
 import { deleteOwnedImage, findOwnedImage, listOwnedImages, type ListCursor } from '../db/images';
-import { baseUrlOf, requireUser } from './context';
+import { configOf, mediaBaseOf, requireUser } from './context';
 import { ApiError } from '../lib/errors';
 import { imageJson } from './image-json';
 import { IMAGE_ID_PATTERN } from '../domain/images';
-import { deleteObjects } from '../storage/objects';
+import { deleteImageObjects } from '../storage/variants';
+import { ensureVariant } from '../variants';
 import { handleUpload } from './uploads';
+import { variantQuery } from './variant-query';
 
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
@@ -55,7 +58,7 @@ export function imagesRoutes(deps: AppDeps) {
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return c.json({
-        images: page.map((r) => imageJson(r, baseUrlOf(c))),
+        images: page.map((r) => imageJson(r, mediaBaseOf(c))),
         next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
       });
     })
@@ -64,13 +67,36 @@ export function imagesRoutes(deps: AppDeps) {
       const record = await guardStorage('get image', () => findOwnedImage(c.env.DB, id, c.get('user').id));
       // Another user's image is "not found", not "forbidden": existence is not leaked.
       if (!record) throw new ApiError('not_found', 'Image not found');
-      return c.json(imageJson(record, baseUrlOf(c)));
+      return c.json(imageJson(record, mediaBaseOf(c)));
+    })
+    .get('/:id/variants', async (c) => {
+      const id = imageIdParam(c.req.param('id'));
+      const query = variantQuery(c, 'contain');
+      if (!query)
+        throw new ApiError('invalid_request', 'Expected a size query parameter', {
+          details: { allowed_sizes: configOf(c).variantSizes },
+        });
+      const record = await guardStorage('get image', () => findOwnedImage(c.env.DB, id, c.get('user').id));
+      if (!record) throw new ApiError('not_found', 'Image not found');
+      const target = { bucket: c.env.IMAGES, codecs: deps.codecs(), quality: configOf(c).process.thumbQuality };
+      const variant = await ensureVariant(target, record, query.size, query.fit);
+      return c.json({
+        url: `${mediaBaseOf(c)}/${variant.key}`,
+        size: query.size,
+        fit: query.fit,
+        width: variant.width,
+        height: variant.height,
+        bytes: variant.bytes,
+        content_type: 'image/webp',
+      });
     })
     .delete('/:id', async (c) => {
       const id = imageIdParam(c.req.param('id'));
       const record = await guardStorage('delete image', () => deleteOwnedImage(c.env.DB, id, c.get('user').id));
       if (!record) throw new ApiError('not_found', 'Image not found');
-      await deleteObjects(c.env.IMAGES, [record.mainKey, record.thumbKey]);
+      await deleteImageObjects(c.env.IMAGES, record);
+      // Deleting the current avatar unpoints the profile (db/images.ts): its redirects go too.
+      if (record.kind === 'avatar') await purgeAvatarRedirects(record.ownerId, configOf(c).variantSizes);
       return c.body(null, 204);
     });
 }

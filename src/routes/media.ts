@@ -2,7 +2,9 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-types';
 import { ApiError } from '../lib/errors';
 import { guardStorage } from '../lib/guard-storage';
-import { isMediaKey } from '../storage/keys';
+import { matchCache, mediaCacheKey, MEDIA_EDGE_TTL_SECONDS, putCache } from '../cache/edge-cache';
+import { sliceStream } from '../lib/slice-stream';
+import { imageIdOfKey, isMediaKey } from '../storage/keys';
 import { IMMUTABLE_CACHE_CONTROL } from '../storage/objects';
 
 /** Headers on every served object: only WebP is ever stored, and nothing in it may run. */
@@ -52,28 +54,67 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   return { offset: start, length: end - start + 1 };
 }
 
+/**
+ * The object's full `200` response: from this data centre's cache when it is
+ * there (no R2 call), else from R2, filling the cache behind the response
+ * (`waitUntil`, so the client does not wait for the cache write).
+ */
+async function fullResponse(c: Context<AppEnv>, key: string): Promise<Response> {
+  const cacheKey = mediaCacheKey(key);
+  const cached = await matchCache(cacheKey);
+  // Ranges and Content-Length are computed from the stored length: an entry without one is not used.
+  if (cached && /^\d+$/.test(cached.headers.get('Content-Length') ?? '')) return cached;
+  await cached?.body?.cancel();
+  const object = await guardStorage('R2 get', () => c.env.IMAGES.get(key));
+  if (!object) throw new ApiError('not_found', 'No such image');
+  const headers = mediaHeaders(object);
+  headers.set('Content-Length', String(object.size));
+  const [toCache, toClient] = object.body.tee();
+  const edgeHeaders = new Headers(headers);
+  edgeHeaders.set('Cache-Control', `public, max-age=${MEDIA_EDGE_TTL_SECONDS}`);
+  edgeHeaders.set('Cache-Tag', `image-${imageIdOfKey(key)}`);
+  c.executionCtx.waitUntil(putCache(cacheKey, new Response(toCache, { headers: edgeHeaders })));
+  return new Response(toClient, { headers });
+}
+
+/**
+ * Answers a request from the full response, the same way on a hit and on a
+ * miss: `If-None-Match` → 304, one `Range` → 206 (416 when unsatisfiable),
+ * `HEAD` → headers only.
+ */
 async function serveObject(c: Context<AppEnv>): Promise<Response> {
   const key = c.req.path.slice('/media/'.length);
-  const notFound = new ApiError('not_found', 'No such image');
-  if (!isMediaKey(key)) throw notFound;
-  const head = await guardStorage('R2 head', () => c.env.IMAGES.head(key));
-  if (!head) throw notFound;
-  const headers = mediaHeaders(head);
+  if (!isMediaKey(key)) throw new ApiError('not_found', 'No such image');
+  const full = await fullResponse(c, key);
+  const headers = new Headers(full.headers);
+  // The edge's own TTL and purge tag are not the client's business.
+  headers.set('Cache-Control', IMMUTABLE_CACHE_CONTROL);
+  headers.delete('Cache-Tag');
+  headers.delete('Age');
+  const size = Number(full.headers.get('Content-Length'));
+  const body = full.body!;
 
-  if (etagMatches(c.req.header('If-None-Match'), head.httpEtag)) return new Response(null, { status: 304, headers });
-  const range = parseRange(c.req.header('Range'), head.size);
+  const answer = (status: number, stream: ReadableStream<Uint8Array> | null = null) => {
+    if (!stream) void body.cancel();
+    return new Response(stream, { status, headers });
+  };
+  if (etagMatches(c.req.header('If-None-Match'), headers.get('ETag') ?? '')) {
+    headers.delete('Content-Length');
+    return answer(304);
+  }
+  const range = parseRange(c.req.header('Range'), size);
   if (range === 'unsatisfiable') {
-    headers.set('Content-Range', `bytes */${head.size}`);
-    return new Response(null, { status: 416, headers });
+    headers.set('Content-Range', `bytes */${size}`);
+    headers.delete('Content-Length');
+    return answer(416);
   }
   const status = range ? 206 : 200;
-  if (range) headers.set('Content-Range', `bytes ${range.offset}-${range.offset + range.length - 1}/${head.size}`);
-  headers.set('Content-Length', String(range ? range.length : head.size));
-  if (c.req.method === 'HEAD') return new Response(null, { status, headers });
-
-  const object = await guardStorage('R2 get', () => c.env.IMAGES.get(key, range ? { range } : undefined));
-  if (!object) throw notFound;
-  return new Response(object.body, { status, headers });
+  const length = range ? range.length : size;
+  if (range) headers.set('Content-Range', `bytes ${range.offset}-${range.offset + range.length - 1}/${size}`);
+  headers.set('Content-Length', String(length));
+  if (c.req.method === 'HEAD') return answer(status);
+  const bytes = range ? sliceStream(body, range.offset, range.length) : body;
+  return answer(status, bytes.pipeThrough(new FixedLengthStream(length)));
 }
 
 /** `GET|HEAD /media/<key>`: stored objects from R2, immutable and cacheable. */

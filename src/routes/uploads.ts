@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
+import { purgeAvatarRedirects } from '../cache/edge-cache';
 import { ingestUpload } from '../ingest';
-import { baseUrlOf, configOf, ingestTargetOf } from './context';
+import { mediaBaseOf, configOf, ingestTargetOf } from './context';
 import { ApiError } from '../lib/errors';
 import { runIdempotent } from './idempotency';
 import { imageJson } from './image-json';
@@ -105,7 +106,8 @@ export async function uploadAs(c: Context<AppEnv>, deps: AppDeps, spec: UploadSp
         );
         if (onRecord !== sub) throw new Error(`user id ${userId} is on record for another subject`);
         const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
-        const image = imageJson(record, baseUrlOf(c));
+        if (kind === 'avatar') await purgeAvatarRedirects(userId, config.variantSizes);
+        const image = imageJson(record, mediaBaseOf(c));
         const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
         return { status: 201, body };
       },

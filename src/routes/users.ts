@@ -1,12 +1,15 @@
 import { Hono, type Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
+import { avatarCacheKey, matchCache, purgeAvatarRedirects, putCache } from '../cache/edge-cache';
 import { guardStorage } from '../lib/guard-storage';
 import { clearAvatar, findAvatar } from '../db/profiles';
 import { removeStaleAvatars } from '../ingest';
-import { baseUrlOf, requireUser } from './context';
+import { configOf, mediaBaseOf, requireUser } from './context';
 import { ApiError } from '../lib/errors';
 import { SUBJECT_PATTERN, USER_ID_PATTERN, userIdForSubject } from '../domain/users';
+import { ensureVariant } from '../variants';
 import { handleUpload } from './uploads';
+import { variantQuery, type VariantQuery } from './variant-query';
 
 /** How long a CDN or browser may keep the stable avatar URL's redirect. */
 const AVATAR_REDIRECT_CACHE = 'public, max-age=60';
@@ -21,10 +24,26 @@ export function usersRoutes(deps: AppDeps) {
       if (!current) throw new ApiError('not_found', 'No avatar to delete');
       await guardStorage('clear avatar', () => clearAvatar(c.env.DB, userId, current.id, new Date().toISOString()));
       await removeStaleAvatars(c.env.IMAGES, c.env.DB, userId);
+      await purgeAvatarRedirects(userId, configOf(c).variantSizes);
       return c.body(null, 204);
     })
-    .get('/:userId/avatar', (c) => redirectToAvatar(c.req.param('userId'), 'main', c))
-    .get('/:userId/avatar/thumb', (c) => redirectToAvatar(c.req.param('userId'), 'thumb', c));
+    .get('/:userId/avatar', (c) => redirectToAvatar(c.req.param('userId'), variantQuery(c, 'cover') ?? 'main', c, deps))
+    .get('/:userId/avatar/thumb', (c) => redirectToAvatar(c.req.param('userId'), 'thumb', c, deps));
+}
+
+/** Which object of the avatar a redirect points at. */
+type AvatarObject = 'main' | 'thumb' | VariantQuery;
+
+const cacheName = (which: AvatarObject) => (typeof which === 'string' ? which : `${which.size}-${which.fit}`);
+
+/** The R2 key of `which` for the user's current avatar, rendering a size variant on first request. */
+async function currentAvatarKey(userId: string, which: AvatarObject, c: Context<AppEnv>, deps: AppDeps) {
+  const avatar = await guardStorage('find avatar', () => findAvatar(c.env.DB, userId));
+  if (!avatar) throw new ApiError('not_found', 'This user has no avatar');
+  if (which === 'main') return avatar.mainKey;
+  if (which === 'thumb') return avatar.thumbKey;
+  const target = { bucket: c.env.IMAGES, codecs: deps.codecs(), quality: configOf(c).process.thumbQuality };
+  return (await ensureVariant(target, avatar, which.size, which.fit)).key;
 }
 
 /**
@@ -39,15 +58,32 @@ async function userIdOfParam(param: string): Promise<string> {
 }
 
 /**
- * The stable avatar URL a page embeds: a short-lived redirect to the current
- * immutable object, so a new avatar shows within a minute while the object
- * itself is cached for a year.
+ * The stable avatar URL a page embeds (`?size=N&fit=cover|contain` for a
+ * size variant): a short-lived redirect to the current immutable object, so
+ * a new avatar shows within a minute while the object itself is cached for a
+ * year. Which object it is comes from this data centre's edge cache (keyed per
+ * user and size) when it is there, else from D1 (and R2 for a variant); the
+ * redirect is built per request, so each hostname gets its own URLs. Entries
+ * are purged when the avatar changes ({@link purgeAvatarRedirects}).
  */
-async function redirectToAvatar(param: string, which: 'main' | 'thumb', c: Context<AppEnv>): Promise<Response> {
+async function redirectToAvatar(
+  param: string,
+  which: AvatarObject,
+  c: Context<AppEnv>,
+  deps: AppDeps,
+): Promise<Response> {
   const userId = await userIdOfParam(param);
-  const avatar = await guardStorage('find avatar', () => findAvatar(c.env.DB, userId));
-  if (!avatar) throw new ApiError('not_found', 'This user has no avatar');
-  const key = which === 'main' ? avatar.mainKey : avatar.thumbKey;
+  const cacheKey = avatarCacheKey(userId, cacheName(which));
+  const cached = await matchCache(cacheKey);
+  let key: string;
+  if (cached) {
+    key = await cached.text();
+    c.header('CF-Cache-Status', cached.headers.get('CF-Cache-Status') ?? 'HIT');
+  } else {
+    key = await currentAvatarKey(userId, which, c, deps);
+    const entry = new Response(key, { headers: { 'Cache-Control': AVATAR_REDIRECT_CACHE } });
+    c.executionCtx.waitUntil(putCache(cacheKey, entry));
+  }
   c.header('Cache-Control', AVATAR_REDIRECT_CACHE);
-  return c.redirect(`${baseUrlOf(c)}/media/${key}`, 302);
+  return c.redirect(`${mediaBaseOf(c)}/${key}`, 302);
 }

@@ -1,3 +1,4 @@
+import { purgeMedia } from '../cache/edge-cache';
 import { guardStorage, storageUnavailable } from '../lib/guard-storage';
 
 /** Cache-Control of stored objects: new content always gets a new key. */
@@ -17,6 +18,18 @@ export interface ObjectToPut {
  * @throws ApiError `storage_unavailable` when R2 fails or the key exists.
  */
 async function putCreateOnly(bucket: R2Bucket, object: ObjectToPut): Promise<void> {
+  // A key is a fresh UUID; if it exists anyway, refuse rather than overwrite.
+  if (!(await putIfAbsent(bucket, object))) {
+    throw storageUnavailable(new Error(`R2 key ${object.key} already exists`));
+  }
+}
+
+/**
+ * Writes an object unless its key exists (`etagDoesNotMatch: '*'`, atomic in
+ * R2): returns false, writing nothing, when another writer got there first.
+ * @throws ApiError `storage_unavailable` when R2 fails.
+ */
+export async function putIfAbsent(bucket: R2Bucket, object: ObjectToPut): Promise<boolean> {
   const written = await guardStorage(`R2 put ${object.key}`, () =>
     bucket.put(object.key, object.bytes, {
       onlyIf: { etagDoesNotMatch: '*' },
@@ -24,8 +37,7 @@ async function putCreateOnly(bucket: R2Bucket, object: ObjectToPut): Promise<voi
       customMetadata: object.metadata,
     }),
   );
-  // A key is a fresh UUID; if it exists anyway, refuse rather than overwrite.
-  if (written === null) throw storageUnavailable(new Error(`R2 key ${object.key} already exists`));
+  return written !== null;
 }
 
 /**
@@ -45,11 +57,14 @@ export async function putImagePair(bucket: R2Bucket, main: ObjectToPut, thumb: O
 }
 
 /**
- * Deletes objects (at most 1000, R2's limit per call), letting a failure
- * through: for the cleanup job, whose run then fails and is retried.
+ * Deletes objects (at most 1000, R2's limit per call), then their entries in
+ * this data centre's edge cache, letting a failure through: for the cleanup
+ * job, whose run then fails and is retried.
  */
 export async function deleteObjectsOrThrow(bucket: R2Bucket, keys: string[]): Promise<void> {
-  if (keys.length > 0) await bucket.delete(keys);
+  if (keys.length === 0) return;
+  await bucket.delete(keys);
+  await purgeMedia(keys);
 }
 
 /** One page (up to 1000 objects) of the objects under `prefix`, from `cursor`. */
@@ -58,8 +73,10 @@ export function listObjects(bucket: R2Bucket, prefix: string, cursor: string | u
 }
 
 /**
- * Deletes objects, swallowing and logging failures: callers use this after
- * the rows are gone, when an undeleted object is an orphan, not an error.
+ * Deletes objects, then their entries in this data centre's edge cache
+ * (after, so a miss cannot refill the cache from an object about to go),
+ * swallowing and logging failures: callers use this after the rows are gone,
+ * when an undeleted object is an orphan, not an error.
  */
 export async function deleteObjects(bucket: R2Bucket, keys: string[]): Promise<void> {
   if (keys.length === 0) return;
@@ -70,4 +87,5 @@ export async function deleteObjects(bucket: R2Bucket, keys: string[]): Promise<v
       JSON.stringify({ message: 'R2 delete failed; objects left for cleanup', keys, error: String(error) }),
     );
   }
+  await purgeMedia(keys);
 }

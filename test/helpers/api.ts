@@ -108,3 +108,18 @@ export function keyOf(url: string): string {
   expect(url.startsWith(prefix)).toBe(true);
   return url.slice(prefix.length);
 }
+
+/**
+ * GETs `path` until the Worker answers from the edge cache (`CF-Cache-Status:
+ * HIT`, as the Cache API reports it): a miss fills the cache in `waitUntil`,
+ * after its response. Fails after a bounded number of tries.
+ */
+export async function untilCached(path: string, init: RequestInit = {}): Promise<Response> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const response = await call(path, init);
+    if (response.headers.get('CF-Cache-Status') === 'HIT') return response;
+    await response.arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${path} never became a cache hit`);
+}

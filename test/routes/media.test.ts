@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mediaCacheKey } from '../../src/cache/edge-cache';
 import { encodePng } from '../helpers/encoders';
-import { call, expectError, keyOf, objectBytes, tokenFor, upload, type ImageJson } from '../helpers/api';
+import { call, expectError, keyOf, objectBytes, tokenFor, untilCached, upload, type ImageJson } from '../helpers/api';
 import { noise } from '../fixtures/pixels';
 
 let image: ImageJson;
@@ -30,43 +31,54 @@ describe('GET /media/<key>', () => {
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(stored);
   });
 
-  it('answers If-None-Match with 304 and no body', async () => {
-    const etag = (await call(path())).headers.get('ETag')!;
-    for (const header of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
-      const response = await call(path(), { headers: { 'If-None-Match': header } });
-      expect(response.status).toBe(304);
-      expect(response.headers.get('ETag')).toBe(etag);
-      expect(await response.text()).toBe('');
+  describe.each(['miss', 'hit'] as const)('on a cache %s', (state) => {
+    /** One request made on a cache miss or on a hit, as the case says, checked to be one. */
+    async function get(init: RequestInit = {}): Promise<Response> {
+      await untilCached(path()); // also lets any earlier miss finish filling the cache
+      if (state === 'miss') await caches.default.delete(mediaCacheKey(keyOf(image.url)));
+      const response = await call(path(), init);
+      expect(response.headers.get('CF-Cache-Status')).toBe(state === 'hit' ? 'HIT' : null);
+      return response;
     }
-    expect((await call(path(), { headers: { 'If-None-Match': '"stale"' } })).status).toBe(200);
-  });
 
-  it.each([
-    ['bytes=0-9', 0, 10],
-    ['bytes=10-', 10, undefined],
-    ['bytes=-16', -16, undefined],
-    ['bytes=5-100000000', 5, undefined],
-  ])('Range %s → 206 with those bytes', async (range, start, length) => {
-    const response = await call(path(), { headers: { Range: range } });
-    expect(response.status).toBe(206);
-    const from = start < 0 ? stored.byteLength + start : start;
-    const to = length === undefined ? stored.byteLength : from + length;
-    expect(response.headers.get('Content-Range')).toBe(`bytes ${from}-${to - 1}/${stored.byteLength}`);
-    expect(new Uint8Array(await response.arrayBuffer())).toEqual(stored.subarray(from, to));
-  });
+    it('answers If-None-Match with 304 and no body', async () => {
+      const etag = (await get()).headers.get('ETag')!;
+      for (const header of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+        const response = await get({ headers: { 'If-None-Match': header } });
+        expect(response.status).toBe(304);
+        expect(response.headers.get('ETag')).toBe(etag);
+        expect(await response.text()).toBe('');
+      }
+      expect((await get({ headers: { 'If-None-Match': '"stale"' } })).status).toBe(200);
+    });
 
-  it('answers an unsatisfiable Range with 416', async () => {
-    const response = await call(path(), { headers: { Range: `bytes=${stored.byteLength}-` } });
-    expect(response.status).toBe(416);
-    expect(response.headers.get('Content-Range')).toBe(`bytes */${stored.byteLength}`);
-  });
+    it.each([
+      ['bytes=0-9', 0, 10],
+      ['bytes=10-', 10, undefined],
+      ['bytes=-16', -16, undefined],
+      ['bytes=5-100000000', 5, undefined],
+    ])('Range %s → 206 with those bytes', async (range, start, length) => {
+      const response = await get({ headers: { Range: range } });
+      expect(response.status).toBe(206);
+      const from = start < 0 ? stored.byteLength + start : start;
+      const to = length === undefined ? stored.byteLength : from + length;
+      expect(response.headers.get('Content-Range')).toBe(`bytes ${from}-${to - 1}/${stored.byteLength}`);
+      expect(new Uint8Array(await response.arrayBuffer())).toEqual(stored.subarray(from, to));
+    });
 
-  it('answers HEAD with headers and no body', async () => {
-    const response = await call(path(), { method: 'HEAD' });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('Content-Length')).toBe(String(stored.byteLength));
-    expect(response.headers.get('Content-Type')).toBe('image/webp');
-    expect(await response.text()).toBe('');
+    it('answers an unsatisfiable Range with 416', async () => {
+      const response = await get({ headers: { Range: `bytes=${stored.byteLength}-` } });
+      expect(response.status).toBe(416);
+      expect(response.headers.get('Content-Range')).toBe(`bytes */${stored.byteLength}`);
+    });
+
+    it('answers HEAD with headers and no body', async () => {
+      const response = await get({ method: 'HEAD' });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('Content-Length')).toBe(String(stored.byteLength));
+      expect(response.headers.get('Content-Type')).toBe('image/webp');
+      expect(await response.text()).toBe('');
+    });
   });
 
   it.each([

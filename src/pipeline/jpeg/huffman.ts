@@ -13,7 +13,19 @@ export interface HuffmanTable {
   /** VALPTR − MINCODE per length, so value index = code + valOffset[length]. */
   valOffset: Int32Array;
   values: Uint8Array;
+  /**
+   * Indexed by the next LOOKUP_BITS bits: a code and its value bits that fit
+   * in them together, decoded at once (libjpeg-turbo's jdhuff.c lookahead,
+   * extended by the extra bits as in stb_image's fast AC table). Packed as
+   * (value << 8) | (run << 4) | bits used; 0 when the slow path is needed
+   * (a longer code or value, or an AC table's EOB and ZRL). For a DC table
+   * the run is 0 and the value is the DC difference.
+   */
+  fast: Int32Array;
 }
+
+/** Bits a {@link HuffmanTable.fast} lookup is indexed by. */
+export const FAST_BITS = LOOKUP_BITS;
 
 /**
  * Builds a decoding table from a DHT's BITS and HUFFVAL lists (ITU T.81 §C.2, §F.2.2.3).
@@ -46,7 +58,28 @@ export function buildHuffmanTable(counts: Uint8Array, values: Uint8Array, isDc: 
   }
   // A sentinel so the slow path's loop always ends.
   maxCode[17] = 0x7fffffff;
-  return { lookup, maxCode, valOffset, values: values.slice() };
+  return { lookup, maxCode, valOffset, values: values.slice(), fast: buildFastTable(lookup, isDc) };
+}
+
+function buildFastTable(lookup: Uint16Array, isDc: boolean): Int32Array {
+  const fast = new Int32Array(1 << LOOKUP_BITS);
+  for (let i = 0; i < fast.length; i++) {
+    const entry = lookup[i]!;
+    if (entry === 0) continue;
+    const len = entry >> 8;
+    const symbol = entry & 0xff;
+    const size = isDc ? symbol : symbol & 15;
+    if ((!isDc && size === 0) || len + size > LOOKUP_BITS) continue;
+    const raw = (i >> (LOOKUP_BITS - len - size)) & ((1 << size) - 1);
+    const value = size === 0 ? 0 : extend(raw, size);
+    fast[i] = (value << 8) | ((isDc ? 0 : symbol >> 4) << 4) | (len + size);
+  }
+  return fast;
+}
+
+/** EXTEND (ITU T.81 §F.2.2.1, Figure F.12): `size` bits `v` as a signed value. */
+function extend(v: number, size: number): number {
+  return v < 1 << (size - 1) ? v - (1 << size) + 1 : v;
 }
 
 /**

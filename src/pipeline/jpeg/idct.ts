@@ -2,6 +2,8 @@
 // ITU T.81 §A.3.3). Inputs are quantized coefficients in natural order and
 // the quantization table, so dequantization happens here.
 
+import { idct2x2, idct4x4 } from './idct-reduced';
+
 const CONST_BITS = 13;
 const PASS1_BITS = 2;
 const FIX_0_298631336 = 2446;
@@ -191,25 +193,30 @@ function averagingMatrix(n: number, real: number): Float64Array {
   return m;
 }
 
-const matrices = new Map<number, Float64Array>();
+/** Averaging matrices by `n * 16 + real` (n 1..8, real 1..8), built on first use. */
+const matrices: (Float64Array | undefined)[] = [];
 
 function matrixFor(n: number, real: number): Float64Array {
   const key = n * 16 + real;
-  let m = matrices.get(key);
-  if (m === undefined) {
-    m = averagingMatrix(n, real);
-    matrices.set(key, m);
-  }
-  return m;
+  return (matrices[key] ??= averagingMatrix(n, real));
 }
 
 const rowPass = new Float64Array(64);
+/** Per block: the rows v with a nonzero coefficient, and one row's nonzero columns u with coefficient and quantizer. */
+const usedRows = new Int32Array(8);
+const nzU = new Int32Array(8);
+const nzC = new Int32Array(8);
+const nzQ = new Int32Array(8);
 
 /**
  * Inverse DCT of one block to `nx`×`ny` samples (each 1..8): the full islow
- * IDCT at 8×8, otherwise the area-averaging reduced IDCT above. `realX` and
+ * IDCT at 8×8, libjpeg's reduced IDCTs for interior square blocks, otherwise
+ * (edge blocks, unequal sizes) the area-averaging reduced IDCT above. `realX` and
  * `realY` (1..8) are the block's pixels inside the image; coefficients that
- * are zero (or were never kept) cost nothing.
+ * are zero (or were never kept) cost nothing: each row pass multiplies only a
+ * row's nonzero coefficients, the column pass reads only rows that had one,
+ * and a block with none is flat grey. Zero terms are skipped, never reordered,
+ * so the floating-point sums are the same as the plain matrix products.
  */
 export function idctBlock(
   coefs: Int32Array,
@@ -226,39 +233,54 @@ export function idctBlock(
     idct8x8(coefs, quant, out, offset, stride);
     return;
   }
-  if (nx === 1 && ny === 1 && realX === 8 && realY === 8) {
-    // DC only: the block average (libjpeg jpeg_idct_1x1).
-    out[offset] = clamp(((coefs[0]! * quant[0]! + 4) >> 3) + 128);
-    return;
+  if (realX === 8 && realY === 8 && nx === ny) {
+    // Interior blocks at 1/2, 1/4, 1/8: libjpeg's reduced IDCTs (jidctred.c),
+    // the same means in fixed point (within 1 level of the float path below).
+    if (nx === 4) return idct4x4(coefs, quant, out, offset, stride);
+    if (nx === 2) return idct2x2(coefs, quant, out, offset, stride);
+    if (nx === 1) {
+      // DC only: the block average (libjpeg jpeg_idct_1x1).
+      out[offset] = clamp(((coefs[0]! * quant[0]! + 4) >> 3) + 128);
+      return;
+    }
   }
   const mx = matrixFor(nx, realX);
   const my = matrixFor(ny, realY);
-  let usedRows = 0;
+  let used = 0;
   for (let v = 0; v < 8; v++) {
     const base = v * 8;
-    let any = false;
+    let n = 0;
     for (let u = 0; u < 8; u++) {
-      if (coefs[base + u] !== 0) {
-        any = true;
-        break;
+      const c = coefs[base + u]!;
+      if (c !== 0) {
+        nzU[n] = u;
+        nzC[n] = c;
+        nzQ[n] = quant[base + u]!;
+        n++;
       }
     }
-    if (!any) continue;
-    usedRows |= 1 << v;
+    if (n === 0) continue;
+    usedRows[used++] = v;
     for (let x = 0; x < nx; x++) {
+      const m = x * 8;
       let sum = 0;
-      for (let u = 0; u < 8; u++) {
-        const c = coefs[base + u]!;
-        if (c !== 0) sum += mx[x * 8 + u]! * c * quant[base + u]!;
-      }
-      rowPass[v * 8 + x] = sum;
+      for (let k = 0; k < n; k++) sum += mx[m + nzU[k]!]! * nzC[k]! * nzQ[k]!;
+      rowPass[base + x] = sum;
     }
+  }
+  if (used === 0) {
+    for (let y = 0; y < ny; y++) out.fill(128, offset + y * stride, offset + y * stride + nx);
+    return;
   }
   for (let y = 0; y < ny; y++) {
     const o = offset + y * stride;
+    const m = y * 8;
     for (let x = 0; x < nx; x++) {
       let sum = 0;
-      for (let v = 0; v < 8; v++) if (usedRows & (1 << v)) sum += my[y * 8 + v]! * rowPass[v * 8 + x]!;
+      for (let k = 0; k < used; k++) {
+        const v = usedRows[k]!;
+        sum += my[m + v]! * rowPass[v * 8 + x]!;
+      }
       out[o + x] = clamp(Math.floor(sum + 128.5));
     }
   }

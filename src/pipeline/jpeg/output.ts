@@ -19,7 +19,8 @@ export class RowAssembler {
   private readonly sink: RowSink;
   private readonly rings: Uint8Array[];
   private readonly ringRows: number[];
-  private readonly rowViews: Uint8Array[][];
+  /** Per component: sample row i (mod the ring) as a view, made once rather than per output row. */
+  private readonly rowOf: ((i: number) => Uint8Array)[];
   private readonly upsamplers: Upsampler[];
   private readonly available: number[];
   private readonly rgba: Uint8ClampedArray;
@@ -42,11 +43,13 @@ export class RowAssembler {
     this.sink = sink;
     this.ringRows = plans.map((p) => p.rowsPerMcu * 3);
     this.rings = plans.map((p, i) => new Uint8Array(p.planeWidth * this.ringRows[i]!));
-    this.rowViews = plans.map((p, i) =>
-      Array.from({ length: this.ringRows[i]! }, (_, r) =>
-        this.rings[i]!.subarray(r * p.planeWidth, (r + 1) * p.planeWidth),
-      ),
-    );
+    this.rowOf = plans.map((p, c) => {
+      const ringRows = this.ringRows[c]!;
+      const views = Array.from({ length: ringRows }, (_, r) =>
+        this.rings[c]!.subarray(r * p.planeWidth, (r + 1) * p.planeWidth),
+      );
+      return (i: number) => views[i % ringRows]!;
+    });
     this.upsamplers = plans.map((p, i) => new Upsampler(p, outWidth, scale, fullRatios[i]!));
     this.available = plans.map(() => 0);
     this.rgba = new Uint8ClampedArray(outWidth * 4);
@@ -92,9 +95,7 @@ export class RowAssembler {
         if (!ready) return;
       }
       for (let c = 0; c < count; c++) {
-        const views = this.rowViews[c]!;
-        const ringRows = this.ringRows[c]!;
-        this.rows[c] = this.upsamplers[c]!.upsampleRow(y, (i) => views[i % ringRows]!);
+        this.rows[c] = this.upsamplers[c]!.upsampleRow(y, this.rowOf[c]!);
       }
       convertRow(this.transform, this.rows, this.outWidth, this.rgba);
       this.nextRow++;

@@ -1,7 +1,7 @@
 import type { BitReader } from './bit-reader';
 import type { CoefficientStore } from './coefficients';
 import type { Frame, ScanHeader } from './frame';
-import { decodeHuffman } from './huffman';
+import { decodeHuffman, FAST_BITS } from './huffman';
 import { walkScan } from './scan-walk';
 
 /**
@@ -45,7 +45,16 @@ export function decodeProgressiveScan(
         eobrun--;
         return;
       }
+      const fast = table.fast;
       for (let k = ss; k <= se; k++) {
+        // A short code and its value bits in one lookup (see scan-sequential.ts).
+        const entry = fast[reader.peek16() >>> (16 - FAST_BITS)]!;
+        if (entry !== 0) {
+          reader.skip(entry & 15);
+          k += (entry >> 4) & 15;
+          if (k <= se) store.set(bx, by, k, (entry >> 8) * (1 << al));
+          continue;
+        }
         const rs = decodeHuffman(reader, table);
         const r = rs >> 4;
         const s = rs & 15;
