@@ -1,3 +1,31 @@
+/**
+ * The image pipeline: pure (no hono, cloudflare:*, node:*, env), and it
+ * imports nothing outside this folder. Its map:
+ *
+ * - index.ts        processImage, the step list below.
+ * - formats.ts      the format registry: per format its magic bytes, header
+ *                   probe, structure walk, decode-to-size, where orientation
+ *                   comes from and whether its decoder holds the full frame.
+ *                   sniff.ts, probe.ts, structure.ts, decode.ts and limits.ts
+ *                   dispatch through it; adding a format is one folder and
+ *                   one line in FORMATS.
+ * - jpeg/ png/ gif/ webp/  one folder per format, one shape: index.ts (the
+ *                   registry entry), container.ts (probe and structure walk),
+ *                   decode-to-size.ts, and the decoder (decoder.ts and its
+ *                   parts; WebP is decoded by libwebp through the Codecs port,
+ *                   first-frame.ts rewraps an animation's first frame).
+ *                   jpeg/markers.ts is the one JPEG grammar.
+ * - rows.ts         the row contract: decoders hand rows to a RowSink; an
+ *                   ImageSink also finishes into an image.
+ * - resample/       rows.ts (streaming area resampler, orientation applied as
+ *                   pixels are placed), blocks.ts (Adam7 block reducer),
+ *                   resize.ts (thumbnail: area + Lanczos-3).
+ * - limits.ts       the memory budget and the header checks; orient.ts,
+ *                   exif.ts, encode.ts, bytes.ts (bounds-checked reads),
+ *                   crc32.ts, types.ts.
+ * - errors.ts       PipelineError (codes from the public table, no HTTP).
+ * - codecs.ts       the Codecs port; src/codecs/ holds the WASM adapters.
+ */
 import type { Codecs } from './codecs';
 import { decodeImage } from './decode';
 import { encodeWebp, type EncodedImage } from './encode';

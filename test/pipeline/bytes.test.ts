@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ByteReader } from '../../src/pipeline/bytes';
 import { crc32 } from '../../src/pipeline/crc32';
-import { ascii, bytes } from '../helpers/image-bytes';
+import { ascii, bytes } from '../fixtures/bytes';
 import { thrownCode } from '../helpers/pipeline-error';
 
 describe('ByteReader', () => {

@@ -5,7 +5,8 @@ import {
   tiffFromExifChunk,
   tiffFromJpegApp1,
 } from '../../src/pipeline/exif';
-import { ascii, bytes, EXIF_PREFIX, makeTiff } from '../helpers/image-bytes';
+import { ascii, bytes } from '../fixtures/bytes';
+import { EXIF_PREFIX, makeTiff } from '../fixtures/containers';
 
 const ORIENTATIONS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 const ORDERS = ['II', 'MM'] as const;

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { FORMATS, formatSpec, matchMagic } from '../../src/pipeline/formats';
 import { checkLimits, MAX_FULL_FRAME_INPUT_PIXELS } from '../../src/pipeline/limits';
 import type { ImageHeader } from '../../src/pipeline/types';
-import { ascii, bytes, makeJpeg, makePng, riffChunk, vp8lPayload, webpFile } from '../helpers/image-bytes';
+import { ascii, bytes } from '../fixtures/bytes';
+import { makeJpeg, makePng, vp8lPayload, webpFile } from '../fixtures/containers';
+import { riffChunk } from '../fixtures/webp';
 import { thrownCode } from '../helpers/pipeline-error';
 
 describe('the format registry', () => {

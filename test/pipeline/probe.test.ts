@@ -4,23 +4,14 @@ import { encodeGif, type Rgb } from '../helpers/gif-encode';
 import {
   alphPayload,
   ANIM,
-  anmfPayload,
   animatedWebp,
-  ascii,
-  bytes,
+  anmfPayload,
   EXIF_PREFIX,
-  exifApp1,
   ihdr,
-  jpegSegment,
   makeJpeg,
   makePng,
   makeTiff,
-  PNG_SIGNATURE,
-  pngChunk,
-  riffChunk,
   sofPayload,
-  u16le,
-  u32be,
   vp8lPayload,
   vp8Payload,
   VP8X_ALPHA,
@@ -28,7 +19,11 @@ import {
   VP8X_EXIF,
   vp8xPayload,
   webpFile,
-} from '../helpers/image-bytes';
+} from '../fixtures/containers';
+import { ascii, bytes, u16le, u32be } from '../fixtures/bytes';
+import { app1Exif, jpegSegment } from '../fixtures/jpeg';
+import { PNG_SIGNATURE, pngChunk } from '../fixtures/png';
+import { riffChunk } from '../fixtures/webp';
 import { nonPipelineError, prefixes, thrownCode } from '../helpers/pipeline-error';
 
 const ORIENTATION_CASES = (['II', 'MM'] as const).flatMap((order) =>
@@ -67,13 +62,13 @@ describe('probeImage: JPEG', () => {
   });
 
   it.each(ORIENTATION_CASES)('reads EXIF orientation $orientation ($order)', ({ order, orientation }) => {
-    const jpeg = makeJpeg({ before: [exifApp1(makeTiff(orientation, order))] });
+    const jpeg = makeJpeg({ before: [app1Exif(makeTiff(orientation, order))] });
     expect(probeImage(jpeg).orientation).toBe(orientation);
   });
 
   it('uses only the first EXIF APP1, skipping XMP in APP1', () => {
     const xmp = jpegSegment(0xe1, ascii('http://ns.adobe.com/xap/1.0/\0<x/>'));
-    const jpeg = makeJpeg({ before: [xmp, exifApp1(makeTiff(6, 'II')), exifApp1(makeTiff(3, 'II'))] });
+    const jpeg = makeJpeg({ before: [xmp, app1Exif(makeTiff(6, 'II')), app1Exif(makeTiff(3, 'II'))] });
     expect(probeImage(jpeg).orientation).toBe(6);
   });
 
@@ -371,7 +366,7 @@ describe('probeImage: GIF', () => {
 
 describe('probeImage: truncated input', () => {
   const samples = [
-    { name: 'JPEG', data: makeJpeg({ before: [exifApp1(makeTiff(6, 'MM'))] }) },
+    { name: 'JPEG', data: makeJpeg({ before: [app1Exif(makeTiff(6, 'MM'))] }) },
     {
       name: 'PNG',
       data: makePng({ before: [pngChunk('eXIf', makeTiff(6, 'II')), pngChunk('tRNS', [1])], colorType: 0 }),

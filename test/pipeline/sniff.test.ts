@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sniffFormat } from '../../src/pipeline/sniff';
-import { ascii, bytes, makeJpeg, makePng, riffChunk, vp8lPayload, webpFile } from '../helpers/image-bytes';
+import { ascii, bytes } from '../fixtures/bytes';
+import { makeJpeg, makePng, vp8lPayload, webpFile } from '../fixtures/containers';
+import { riffChunk } from '../fixtures/webp';
 import { thrownCode } from '../helpers/pipeline-error';
 
 describe('sniffFormat', () => {

@@ -8,27 +8,24 @@ import { encodeGif, type Rgb } from '../helpers/gif-encode';
 import {
   alphPayload,
   ANIM,
-  anmfPayload,
   animatedWebp,
-  ascii,
-  bytes,
+  anmfPayload,
   ENTROPY,
   ihdr,
-  jpegSegment,
   makeJpeg,
   makePng,
-  PNG_SIGNATURE,
-  pngChunk,
-  riffChunk,
   sofPayload,
-  u32le,
   vp8lPayload,
   vp8Payload,
   VP8X_ALPHA,
   VP8X_ANIMATION,
   vp8xPayload,
   webpFile,
-} from '../helpers/image-bytes';
+} from '../fixtures/containers';
+import { ascii, bytes, u32le } from '../fixtures/bytes';
+import { jpegSegment } from '../fixtures/jpeg';
+import { PNG_SIGNATURE, pngChunk } from '../fixtures/png';
+import { riffChunk } from '../fixtures/webp';
 import { nonPipelineError, prefixes, seededRandom, thrownCode } from '../helpers/pipeline-error';
 
 const PALETTE: Rgb[] = [

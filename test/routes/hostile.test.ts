@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { makeFixtures } from '../fixtures/make';
 import { seededRandom } from '../fixtures/bytes';
 import { encodeGif } from '../helpers/gif-encode';
-import { makeJpeg, riffChunk, vp8Payload, vp8xPayload, webpFile } from '../helpers/image-bytes';
+import { makeJpeg, vp8Payload, vp8xPayload, webpFile } from '../fixtures/containers';
+import { riffChunk } from '../fixtures/webp';
 import { expectError, keyOf, objectBytes, storageSnapshot, tokenFor, upload, type ImageJson } from '../helpers/api';
 import { webpHasAlpha } from '../helpers/webp-inspect';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeGif } from '../../../src/pipeline/gif/decoder';
 import type { RgbaImage } from '../../../src/pipeline/types';
 import { encodeGif, lzwEncode, subBlocks, type GifEncodeFrame, type Rgb } from '../../helpers/gif-encode';
-import { ascii, bytes, u16le } from '../../helpers/image-bytes';
+import { ascii, bytes, u16le } from '../../fixtures/bytes';
 import { nonPipelineError, prefixes, seededRandom, thrownCode } from '../../helpers/pipeline-error';
 
 const RED: Rgb = [255, 0, 0];

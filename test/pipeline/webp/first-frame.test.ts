@@ -5,18 +5,17 @@ import { assertComplete } from '../../../src/pipeline/structure';
 import {
   alphPayload,
   ANIM,
-  anmfPayload,
   animatedWebp,
-  ascii,
-  bytes,
-  riffChunk,
+  anmfPayload,
   vp8lPayload,
   vp8Payload,
   VP8X_ALPHA,
   VP8X_ANIMATION,
   vp8xPayload,
   webpFile,
-} from '../../helpers/image-bytes';
+} from '../../fixtures/containers';
+import { ascii, bytes } from '../../fixtures/bytes';
+import { riffChunk } from '../../fixtures/webp';
 import { nonPipelineError, prefixes, thrownCode } from '../../helpers/pipeline-error';
 
 /** The chunk FourCCs of a WebP file, in order. */
