@@ -57,6 +57,9 @@ export async function ingestUpload(
     thumbBytes: thumb.bytes.byteLength,
     originalFormat: processed.originalFormat,
     originalBytes: bytes.byteLength,
+    colourSource: processed.colour.source,
+    colourConverted: processed.colour.converted,
+    thumbhash: processed.thumbhash,
     createdAt: new Date().toISOString(),
   };
   const statements = [insertImage(target.db, record)];

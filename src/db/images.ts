@@ -16,6 +16,12 @@ export interface ImageRecord {
   /** A format name from the pipeline's registry (src/pipeline/formats.ts) when it was stored. */
   originalFormat: string;
   originalBytes: number;
+  /** The colour space the upload's pixels were in ("Display P3", "sRGB", …; "unknown" for rows older than migration 0005). */
+  colourSource: string;
+  /** Whether the pixels were converted from `colourSource` to sRGB. */
+  colourConverted: boolean;
+  /** The thumbnail's ThumbHash, base64; null for rows older than migration 0006. */
+  thumbhash: string | null;
   /** ISO 8601 UTC. */
   createdAt: string;
 }
@@ -34,6 +40,9 @@ export interface ImageRow {
   thumb_bytes: number;
   original_format: string;
   original_bytes: number;
+  colour_source: string;
+  colour_converted: number;
+  thumbhash: string | null;
   created_at: string;
 }
 
@@ -51,6 +60,9 @@ const COLUMN_NAMES = [
   'thumb_bytes',
   'original_format',
   'original_bytes',
+  'colour_source',
+  'colour_converted',
+  'thumbhash',
   'created_at',
 ] as const;
 
@@ -77,13 +89,18 @@ export function toRecord(row: ImageRow): ImageRecord {
     thumbBytes: row.thumb_bytes,
     originalFormat: row.original_format,
     originalBytes: row.original_bytes,
+    colourSource: row.colour_source,
+    colourConverted: row.colour_converted === 1,
+    thumbhash: row.thumbhash,
     createdAt: row.created_at,
   };
 }
 
 export function insertImage(db: D1Database, r: ImageRecord): D1PreparedStatement {
   return db
-    .prepare(`INSERT INTO images (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`)
+    .prepare(
+      `INSERT INTO images (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)`,
+    )
     .bind(
       r.id,
       r.ownerId,
@@ -98,6 +115,9 @@ export function insertImage(db: D1Database, r: ImageRecord): D1PreparedStatement
       r.thumbBytes,
       r.originalFormat,
       r.originalBytes,
+      r.colourSource,
+      r.colourConverted ? 1 : 0,
+      r.thumbhash,
       r.createdAt,
     );
 }

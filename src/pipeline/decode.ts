@@ -1,6 +1,7 @@
 import type { Codecs } from './codecs';
 import { PipelineError } from './errors';
 import { MAX_ALPHA_OUTPUT_EDGE } from './limits';
+import type { ColourConversion } from './colour';
 import type { ImageHeader, RgbaImage } from './types';
 import { formatSpec } from './formats';
 
@@ -8,7 +9,8 @@ import { formatSpec } from './formats';
  * Decodes the (first frame of the) image to RGBA no larger than
  * `maxOutputEdge` (for images that may carry alpha, {@link MAX_ALPHA_OUTPUT_EDGE})
  * on its longest side, upright: the EXIF orientation is applied as pixels are
- * placed, so no second frame is made to rotate. JPEG, PNG and GIF are decoded
+ * placed, so no second frame is made to rotate, and pixels are converted to
+ * sRGB through `colour` (resampled in linear light). JPEG, PNG and GIF are decoded
  * straight to that size by streaming TypeScript decoders; WebP is decoded at
  * full size by libwebp (capped by MAX_FULL_FRAME_INPUT_PIXELS), then reduced. The
  * format's `decodeToSize` in the registry (formats.ts) does the work. The
@@ -22,10 +24,11 @@ export async function decodeImage(
   header: ImageHeader,
   codecs: Codecs,
   maxOutputEdge: number,
+  colour?: ColourConversion,
 ): Promise<RgbaImage> {
   const maxEdge = header.hasAlpha ? Math.min(maxOutputEdge, MAX_ALPHA_OUTPUT_EDGE) : maxOutputEdge;
   try {
-    const image = await formatSpec(header.format).decodeToSize(bytes, header, maxEdge, codecs);
+    const image = await formatSpec(header.format).decodeToSize(bytes, header, maxEdge, codecs, colour);
     // The output size was budgeted from the header's alpha flag; a file whose
     // header says opaque but whose pixels are not (a GIF index past its colour
     // table, a VP8L alpha hint left unset) must not make libwebp run its far

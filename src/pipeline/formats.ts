@@ -1,4 +1,5 @@
 import type { Codecs } from './codecs';
+import type { ColourConversion } from './colour';
 import { gifFormat } from './gif';
 import { jpegFormat } from './jpeg';
 import { pngFormat } from './png';
@@ -40,10 +41,17 @@ export interface ImageFormatSpec<Name extends string = string> {
   assertComplete(bytes: Uint8Array): void;
   /**
    * Decodes (the first frame) upright (EXIF orientation applied) to at most
-   * `maxEdge` pixels on the longest side.
+   * `maxEdge` pixels on the longest side, converted to sRGB through `colour`
+   * (sRGB assumed when absent) and resampled in linear light.
    * @throws PipelineError `invalid_image`, `dimensions_exceeded`
    */
-  decodeToSize(bytes: Uint8Array, header: ImageHeader, maxEdge: number, codecs: Codecs): Promise<RgbaImage> | RgbaImage;
+  decodeToSize(
+    bytes: Uint8Array,
+    header: ImageHeader,
+    maxEdge: number,
+    codecs: Codecs,
+    colour?: ColourConversion,
+  ): Promise<RgbaImage> | RgbaImage;
   /**
    * The decoder holds the whole input frame (no streaming decoder exists),
    * so the input's pixel count is capped by MAX_FULL_FRAME_INPUT_PIXELS

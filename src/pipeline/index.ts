@@ -17,9 +17,13 @@
  *                   jpeg/markers.ts is the one JPEG grammar.
  * - rows.ts         the row contract: decoders hand rows to a RowSink; an
  *                   ImageSink also finishes into an image.
- * - resample/       rows.ts (streaming area resampler, orientation applied as
- *                   pixels are placed), blocks.ts (Adam7 block reducer),
- *                   resize.ts (thumbnail: area + Lanczos-3).
+ * - colour/         the upload's colour description (ICC profile, PNG
+ *                   sRGB/cHRM/gAMA) and the tables + 3×3 that take decoded
+ *                   rows to linear light and output pixels to sRGB.
+ * - resample/       rows.ts + filter-rows.ts (streaming box + Lanczos-3 in
+ *                   linear light, orientation applied as pixels are placed),
+ *                   blocks.ts (Adam7 block reducer), resize.ts (thumbnail:
+ *                   box + Lanczos-3). thumbhash.ts: the thumbnail's ThumbHash.
  * - limits.ts       the memory budget and the header checks; orient.ts,
  *                   exif.ts, encode.ts, bytes.ts (bounds-checked reads),
  *                   crc32.ts, types.ts.
@@ -27,7 +31,9 @@
  * - codecs.ts       the Codecs port; src/codecs/ holds the WASM adapters.
  */
 import type { Codecs } from './codecs';
+import { decideColour, type ColourReport } from './colour';
 import { decodeImage } from './decode';
+import { thumbHashOf } from './thumbhash';
 import { encodeWebp, type EncodedImage } from './encode';
 import { checkLimits, type InputLimits } from './limits';
 import { probeImage } from './probe';
@@ -60,13 +66,19 @@ export interface ProcessedImage {
   thumb: EncodedImage;
   /** The format the upload was in (from its magic bytes). */
   originalFormat: ImageFormat;
+  /** The colour space the upload's pixels were in and whether they were converted to sRGB. */
+  colour: ColourReport;
+  /** The thumbnail's ThumbHash, base64: a placeholder a page can paint before the image loads. */
+  thumbhash: string;
 }
 
 /**
  * The whole image pipeline, top to bottom: detect the format from magic
  * bytes, read the header, refuse what is over the limits, walk the file's
- * structure to its end, decode (straight to at most `maxOutputEdge` where the
- * format allows, upright for the EXIF orientation), encode the main image,
+ * structure to its end, read its colour description (ICC profile, PNG
+ * sRGB/cHRM/gAMA), decode (straight to at most `maxOutputEdge` where the
+ * format allows, upright for the EXIF orientation, converted to sRGB and
+ * resampled in linear light), encode the main image,
  * resize and encode the thumbnail.
  *
  * @throws PipelineError `unsupported_media_type` (not JPEG/PNG/WebP/GIF),
@@ -82,8 +94,9 @@ export async function processImage(
   const header = probeImage(bytes); // sniffs the format from magic bytes first
   checkLimits(header, options.limits);
   assertComplete(bytes, header.format);
+  const colour = await decideColour(bytes, header.format);
   stage('probe');
-  const upright = await decodeImage(bytes, header, codecs, options.maxOutputEdge);
+  const upright = await decodeImage(bytes, header, codecs, options.maxOutputEdge, colour.conversion);
   stage('decode');
   const main = await encodeWebp(upright, options.mainQuality, codecs);
   stage('encode-main');
@@ -91,5 +104,5 @@ export async function processImage(
   stage('resize');
   const thumb = await encodeWebp(small, options.thumbQuality, codecs);
   stage('encode-thumb');
-  return { main, thumb, originalFormat: header.format };
+  return { main, thumb, originalFormat: header.format, colour: colour.report, thumbhash: thumbHashOf(small) };
 }

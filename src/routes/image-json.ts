@@ -16,6 +16,8 @@ export function imageJson(record: ImageRecord, mediaBase: string) {
     content_type: 'image/webp',
     original_format: record.originalFormat,
     original_bytes: record.originalBytes,
+    colour: { source: record.colourSource, converted: record.colourConverted },
+    thumbhash: record.thumbhash,
     created_at: record.createdAt,
   };
 }

@@ -119,3 +119,27 @@ describe('0004_create_users', () => {
     ]);
   });
 });
+
+describe('0005_image_colour', () => {
+  it('gives rows stored before it an unknown, unconverted colour, and refuses a converted flag other than 0/1', async () => {
+    await migrateFreshTo('0005');
+    await insertImage(ROW).run();
+    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+    expect(await env.DB.prepare('SELECT colour_source, colour_converted FROM images').first()).toEqual({
+      colour_source: 'unknown',
+      colour_converted: 0,
+    });
+    await expect(
+      env.DB.prepare('UPDATE images SET colour_converted = 2 WHERE id = ?1').bind(ROW.id).run(),
+    ).rejects.toThrow(/CHECK/);
+  });
+});
+
+describe('0006_image_thumbhash', () => {
+  it('leaves rows stored before it without a ThumbHash', async () => {
+    await migrateFreshTo('0006');
+    await insertImage(ROW).run();
+    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+    expect(await env.DB.prepare('SELECT thumbhash FROM images').first('thumbhash')).toBeNull();
+  });
+});

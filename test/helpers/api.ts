@@ -99,6 +99,8 @@ export interface ImageJson {
   content_type: string;
   original_format: string;
   original_bytes: number;
+  colour: { source: string; converted: boolean };
+  thumbhash: string | null;
   created_at: string;
 }
 

@@ -123,3 +123,15 @@ export async function jsquashPngDecode(bytes: Uint8Array): Promise<RgbaImage> {
   const decoded = await decodePngRaw(bytes.slice().buffer);
   return { width: decoded.width, height: decoded.height, data: new Uint8ClampedArray(decoded.data) };
 }
+
+/**
+ * @jsquash/png's decode at 16 bits per sample, each sample rounded to 8 bits
+ * (round(v × 255 / 65535)): what a 16-bit PNG should become, where the 8-bit
+ * decode keeps only the high byte.
+ */
+export async function jsquashPng16Rounded(bytes: Uint8Array): Promise<RgbaImage> {
+  await pngDecReady();
+  const decoded = await decodePngRaw(bytes.slice().buffer, { bitDepth: 16 });
+  const data = Uint8ClampedArray.from(decoded.data, (v) => Math.round((v * 255) / 65535));
+  return { width: decoded.width, height: decoded.height, data };
+}

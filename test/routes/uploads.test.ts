@@ -138,9 +138,9 @@ describe('accepted uploads', () => {
 
 describe('large inputs are reduced to MAX_OUTPUT_EDGE (2048) while decoding', () => {
   it.each([
-    // 1/2 DCT scale lands within 10% of the target: kept as decoded.
-    [4000, 2000, 2000, 1000],
-    // 1/2 scale would be too small: full-scale rows are area-resampled to the target.
+    // A 12 MP phone photo: exactly 2048 on the long side (1/2 DCT scale would leave no factor of two for the filter).
+    [4032, 3024, 2048, 1536],
+    // Full-scale rows are filtered (Lanczos-3) to the target.
     [2400, 1600, 2048, 1365],
   ])('%ix%i JPEG → %ix%i main image, upright and recognisable', async (w, h, ew, eh) => {
     const big = paint(w, h, (x, y) => [x < w / 2 ? 255 : 0, y < h / 2 ? 255 : 0, 64, 255]);

@@ -1,3 +1,4 @@
+import type { ColourConversion } from '../colour';
 import { createRowResampler } from '../resample/rows';
 import { fitWithin } from '../resample/resize';
 import type { ImageHeader, RgbaImage } from '../types';
@@ -9,9 +10,21 @@ import { decodeGifRows } from './decoder';
  * (1 byte per pixel) and the output are held.
  * @throws PipelineError `invalid_image`, `dimensions_exceeded`
  */
-export function decodeGifToSize(bytes: Uint8Array, header: ImageHeader, maxEdge: number): RgbaImage {
+export function decodeGifToSize(
+  bytes: Uint8Array,
+  header: ImageHeader,
+  maxEdge: number,
+  colour?: ColourConversion,
+): RgbaImage {
   const target = fitWithin(header.width, header.height, maxEdge);
-  const resampler = createRowResampler(header.width, header.height, target.width, target.height, header.orientation);
+  const resampler = createRowResampler(
+    header.width,
+    header.height,
+    target.width,
+    target.height,
+    header.orientation,
+    colour,
+  );
   decodeGifRows(bytes, { maxPixels: header.width * header.height }, resampler);
   return resampler.finish();
 }

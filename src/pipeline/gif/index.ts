@@ -11,6 +11,6 @@ export const gifFormat: ImageFormatSpec<'gif'> = {
   orientation: 'none: GIF carries no EXIF, so always 1',
   probe: probeGif,
   assertComplete: assertGifComplete,
-  decodeToSize: (bytes, header, maxEdge) => decodeGifToSize(bytes, header, maxEdge),
+  decodeToSize: (bytes, header, maxEdge, _codecs, colour) => decodeGifToSize(bytes, header, maxEdge, colour),
   fullFrameDecode: false,
 };

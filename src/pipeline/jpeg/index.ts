@@ -10,6 +10,6 @@ export const jpegFormat: ImageFormatSpec<'jpeg'> = {
   orientation: 'Exif APP1 segment before the frame header',
   probe: probeJpeg,
   assertComplete: assertJpegComplete,
-  decodeToSize: (bytes, header, maxEdge) => decodeJpegToSize(bytes, header, maxEdge),
+  decodeToSize: (bytes, header, maxEdge, _codecs, colour) => decodeJpegToSize(bytes, header, maxEdge, colour),
   fullFrameDecode: false,
 };

@@ -1,3 +1,4 @@
+import type { ColourConversion } from '../colour';
 import { applyOrientation } from '../orient';
 import { createBlockReducer } from '../resample/blocks';
 import { createRowResampler } from '../resample/rows';
@@ -15,16 +16,21 @@ import { decodePng } from './decoder';
  * little smaller than `maxEdge`.
  * @throws PipelineError `invalid_image`, `dimensions_exceeded`
  */
-export async function decodePngToSize(bytes: Uint8Array, header: ImageHeader, maxEdge: number): Promise<RgbaImage> {
+export async function decodePngToSize(
+  bytes: Uint8Array,
+  header: ImageHeader,
+  maxEdge: number,
+  colour?: ColourConversion,
+): Promise<RgbaImage> {
   const { width, height } = header;
   const maxPixels = width * height;
   if (header.interlaced) {
-    const reducer = createBlockReducer(width, height, Math.ceil(Math.max(width, height) / maxEdge));
+    const reducer = createBlockReducer(width, height, Math.ceil(Math.max(width, height) / maxEdge), colour);
     await decodePng(bytes, reducer, { maxPixels });
     return applyOrientation(reducer.finish(), header.orientation);
   }
   const target = fitWithin(width, height, maxEdge);
-  const resampler = createRowResampler(width, height, target.width, target.height, header.orientation);
+  const resampler = createRowResampler(width, height, target.width, target.height, header.orientation, colour);
   await decodePng(bytes, resampler, { maxPixels });
   return resampler.finish();
 }

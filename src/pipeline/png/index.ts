@@ -10,6 +10,6 @@ export const pngFormat: ImageFormatSpec<'png'> = {
   orientation: 'eXIf chunk before the first IDAT',
   probe: probePng,
   assertComplete: assertPngComplete,
-  decodeToSize: (bytes, header, maxEdge) => decodePngToSize(bytes, header, maxEdge),
+  decodeToSize: (bytes, header, maxEdge, _codecs, colour) => decodePngToSize(bytes, header, maxEdge, colour),
   fullFrameDecode: false,
 };

@@ -13,9 +13,10 @@ export function bitsPerPixel(colorType: number, bitDepth: number): number {
 }
 
 /**
- * A converter from the file's pixel format to 8-bit RGBA. 16-bit samples keep
- * their high byte, as the reference decoder (`png` crate with STRIP_16) does;
- * a tRNS colour is compared at the full bit depth first.
+ * A converter from the file's pixel format to 8-bit RGBA. 16-bit samples are
+ * rounded to the nearest 8-bit value (libpng's `png_set_scale_16`), not
+ * truncated to their high byte; a tRNS colour is compared at the full bit
+ * depth first.
  * @throws invalid_image when a palette image has no PLTE.
  */
 export function rowConverter(layout: PngLayout): RowConverter {
@@ -91,9 +92,9 @@ function grey16(trns: Uint8Array | undefined): RowConverter {
   const key = trns === undefined ? -1 : (trns[0]! << 8) | trns[1]!;
   return (row, width, out) => {
     for (let x = 0, i = 0, o = 0; x < width; x++, i += 2, o += 4) {
-      const hi = row[i]!;
-      out[o] = out[o + 1] = out[o + 2] = hi;
-      out[o + 3] = ((hi << 8) | row[i + 1]!) === key ? 0 : 255;
+      const v = (row[i]! << 8) | row[i + 1]!;
+      out[o] = out[o + 1] = out[o + 2] = scale16(v);
+      out[o + 3] = v === key ? 0 : 255;
     }
   };
 }
@@ -118,12 +119,17 @@ function rgb8(trns: Uint8Array | undefined): RowConverter {
 function rgb16(trns: Uint8Array | undefined): RowConverter {
   return (row, width, out) => {
     for (let x = 0, i = 0, o = 0; x < width; x++, i += 6, o += 4) {
-      out[o] = row[i]!;
-      out[o + 1] = row[i + 2]!;
-      out[o + 2] = row[i + 4]!;
+      out[o] = scale16((row[i]! << 8) | row[i + 1]!);
+      out[o + 1] = scale16((row[i + 2]! << 8) | row[i + 3]!);
+      out[o + 2] = scale16((row[i + 4]! << 8) | row[i + 5]!);
       out[o + 3] = trns !== undefined && equalBytes(row, i, trns, 6) ? 0 : 255;
     }
   };
+}
+
+/** A 16-bit sample rounded to 8 bits: round(v × 255 / 65535), exactly, in integers (libpng's formula). */
+function scale16(v: number): number {
+  return (v * 255 + 32895) >> 16;
 }
 
 function equalBytes(row: Uint8Array, at: number, key: Uint8Array, n: number): boolean {
@@ -156,8 +162,8 @@ const greyAlpha8: RowConverter = (row, width, out) => {
 
 const greyAlpha16: RowConverter = (row, width, out) => {
   for (let x = 0, i = 0, o = 0; x < width; x++, i += 4, o += 4) {
-    out[o] = out[o + 1] = out[o + 2] = row[i]!;
-    out[o + 3] = row[i + 2]!;
+    out[o] = out[o + 1] = out[o + 2] = scale16((row[i]! << 8) | row[i + 1]!);
+    out[o + 3] = scale16((row[i + 2]! << 8) | row[i + 3]!);
   }
 };
 
@@ -167,9 +173,9 @@ const rgba8: RowConverter = (row, width, out) => {
 
 const rgba16: RowConverter = (row, width, out) => {
   for (let x = 0, i = 0, o = 0; x < width; x++, i += 8, o += 4) {
-    out[o] = row[i]!;
-    out[o + 1] = row[i + 2]!;
-    out[o + 2] = row[i + 4]!;
-    out[o + 3] = row[i + 6]!;
+    out[o] = scale16((row[i]! << 8) | row[i + 1]!);
+    out[o + 1] = scale16((row[i + 2]! << 8) | row[i + 3]!);
+    out[o + 2] = scale16((row[i + 4]! << 8) | row[i + 5]!);
+    out[o + 3] = scale16((row[i + 6]! << 8) | row[i + 7]!);
   }
 };

@@ -1,3 +1,5 @@
+import { writeSrgb } from '../colour/encode';
+import { srgbToLinearTable } from '../colour/trc';
 import type { RgbaImage } from '../types';
 
 /** The size that fits inside `maxEdge`×`maxEdge` keeping the aspect ratio; never upscales. */
@@ -13,8 +15,9 @@ export function fitWithin(width: number, height: number, maxEdge: number): { wid
  * Downscales so the image fits inside `maxEdge`×`maxEdge` (aspect kept, never
  * upscaled). Large reductions first area-average by an integer factor to about
  * twice the target (cheap, alias-free), then a Lanczos-3 pass gives the final
- * size. Colour is filtered premultiplied by alpha, so transparent pixels don't
- * bleed their (invisible) colour into the edges.
+ * size. Both filter sRGB input in linear light (tables, no `Math.pow` per
+ * pixel), premultiplied by alpha, so transparent pixels don't bleed their
+ * (invisible) colour into the edges.
  */
 export function resizeToFit(image: RgbaImage, maxEdge: number): RgbaImage {
   const target = fitWithin(image.width, image.height, maxEdge);
@@ -24,9 +27,10 @@ export function resizeToFit(image: RgbaImage, maxEdge: number): RgbaImage {
   return lanczosResize(reduced, target.width, target.height);
 }
 
-/** Averages each `factor`×`factor` block (edge blocks may be smaller), premultiplied. */
+/** Averages each `factor`×`factor` block (edge blocks may be smaller) of an sRGB image in linear light, premultiplied. */
 export function areaReduce(image: RgbaImage, factor: number): RgbaImage {
   const { width: sw, height: sh, data: src } = image;
+  const lin = srgbToLinearTable();
   const dw = Math.ceil(sw / factor);
   const dh = Math.ceil(sh / factor);
   const out = new Uint8ClampedArray(dw * dh * 4);
@@ -42,9 +46,9 @@ export function areaReduce(image: RgbaImage, factor: number): RgbaImage {
         const d = Math.floor(sx / factor);
         const k = d * 4;
         const a = src[s + 3]!;
-        sums[k] = sums[k]! + src[s]! * a;
-        sums[k + 1] = sums[k + 1]! + src[s + 1]! * a;
-        sums[k + 2] = sums[k + 2]! + src[s + 2]! * a;
+        sums[k] = sums[k]! + lin[src[s]!]! * a;
+        sums[k + 1] = sums[k + 1]! + lin[src[s + 1]!]! * a;
+        sums[k + 2] = sums[k + 2]! + lin[src[s + 2]!]! * a;
         sums[k + 3] = sums[k + 3]! + a;
         counts[d] = counts[d]! + 1;
       }
@@ -53,9 +57,14 @@ export function areaReduce(image: RgbaImage, factor: number): RgbaImage {
       const alphaSum = sums[dx * 4 + 3]!;
       const o = (dy * dw + dx) * 4;
       if (alphaSum > 0) {
-        out[o] = sums[dx * 4]! / alphaSum;
-        out[o + 1] = sums[dx * 4 + 1]! / alphaSum;
-        out[o + 2] = sums[dx * 4 + 2]! / alphaSum;
+        writeSrgb(
+          undefined,
+          sums[dx * 4]! / alphaSum,
+          sums[dx * 4 + 1]! / alphaSum,
+          sums[dx * 4 + 2]! / alphaSum,
+          out,
+          o,
+        );
       }
       out[o + 3] = alphaSum / counts[dx]!;
     }
@@ -73,14 +82,19 @@ function lanczos(x: number): number {
 }
 
 /** For each output index: the first source index and the normalised weights. */
-interface Taps {
+export interface Taps {
   start: Int32Array;
   count: Int32Array;
   weights: Float32Array;
   stride: number;
 }
 
-function computeTaps(srcSize: number, dstSize: number): Taps {
+/**
+ * Lanczos-3 taps from `srcSize` samples to `dstSize` (pixel centres aligned,
+ * the kernel widened by the reduction factor so it low-passes, weights
+ * normalised to sum to 1, cut at the edges).
+ */
+export function computeTaps(srcSize: number, dstSize: number): Taps {
   const scale = srcSize / dstSize;
   const support = LOBES * Math.max(1, scale);
   const stride = Math.ceil(support) * 2 + 1;
@@ -106,9 +120,10 @@ function computeTaps(srcSize: number, dstSize: number): Taps {
   return { start, count, weights, stride };
 }
 
-/** Separable Lanczos-3 resample to exactly `dw`×`dh`, premultiplied alpha. */
+/** Separable Lanczos-3 resample of an sRGB image to exactly `dw`×`dh`, in linear light, premultiplied alpha. */
 export function lanczosResize(image: RgbaImage, dw: number, dh: number): RgbaImage {
   const { width: sw, height: sh, data: src } = image;
+  const lin = srgbToLinearTable();
   const tx = computeTaps(sw, dw);
   const ty = computeTaps(sh, dh);
   // Horizontal pass into premultiplied floats (dw × sh).
@@ -127,9 +142,9 @@ export function lanczosResize(image: RgbaImage, dw: number, dh: number): RgbaIma
         const s = rowIn + (first + k) * 4;
         const alpha = src[s + 3]!;
         const wa = tx.weights[wBase + k]! * alpha;
-        r += src[s]! * wa;
-        g += src[s + 1]! * wa;
-        b += src[s + 2]! * wa;
+        r += lin[src[s]!]! * wa;
+        g += lin[src[s + 1]!]! * wa;
+        b += lin[src[s + 2]!]! * wa;
         a += tx.weights[wBase + k]! * alpha;
       }
       const o = (y * dw + x) * 4;
@@ -159,11 +174,7 @@ export function lanczosResize(image: RgbaImage, dw: number, dh: number): RgbaIma
         a += mid[s + 3]! * w;
       }
       const o = (y * dw + x) * 4;
-      if (a > 0.5) {
-        out[o] = r / a;
-        out[o + 1] = g / a;
-        out[o + 2] = b / a;
-      }
+      if (a > 0.5) writeSrgb(undefined, r / a, g / a, b / a, out, o);
       out[o + 3] = a;
     }
   }

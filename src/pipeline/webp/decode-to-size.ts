@@ -1,5 +1,7 @@
 import type { Codecs } from '../codecs';
 import { PipelineError } from '../errors';
+import type { ColourConversion } from '../colour';
+import { isSrgbConversion } from '../colour/transform';
 import { applyOrientation } from '../orient';
 import { createRowResampler } from '../resample/rows';
 import { fitWithin } from '../resample/resize';
@@ -19,6 +21,7 @@ export async function decodeWebpToSize(
   header: ImageHeader,
   maxEdge: number,
   codecs: Codecs,
+  colour?: ColourConversion,
 ): Promise<RgbaImage> {
   // A one-frame animation is still ANIM/ANMF, which libwebp's still decoder refuses.
   const image = isAnimatedWebp(bytes) ? await decodeFirstFrame(bytes, codecs) : await codecs.decodeWebp(bytes);
@@ -28,10 +31,17 @@ export async function decodeWebpToSize(
     });
   }
   const target = fitWithin(image.width, image.height, maxEdge);
-  if (target.width === image.width && target.height === image.height) {
+  if (target.width === image.width && target.height === image.height && (!colour || isSrgbConversion(colour))) {
     return applyOrientation(image, header.orientation);
   }
-  const resampler = createRowResampler(image.width, image.height, target.width, target.height, header.orientation);
+  const resampler = createRowResampler(
+    image.width,
+    image.height,
+    target.width,
+    target.height,
+    header.orientation,
+    colour,
+  );
   const rowBytes = image.width * 4;
   for (let y = 0; y < image.height; y++) resampler.put(y, image.data.subarray(y * rowBytes, (y + 1) * rowBytes));
   return resampler.finish();

@@ -67,7 +67,18 @@ describe('resizeToFit', () => {
 });
 
 describe('areaReduce', () => {
-  it('averages blocks, including partial edge blocks', () => {
+  it('turns a 1-px checkerboard into the linear-light grey, and so does the Lanczos thumbnail', () => {
+    const board = paint(800, 600, (x, y) => ((x + y) % 2 ? [255, 255, 255, 255] : [0, 0, 0, 255]));
+    for (const out of [areaReduce(board, 2), resizeToFit(board, 400), resizeToFit(board, 333)]) {
+      let sum = 0;
+      for (let i = 0; i < out.data.length; i += 4) sum += out.data[i]!;
+      const mean = sum / (out.width * out.height);
+      expect(mean).toBeGreaterThanOrEqual(180);
+      expect(mean).toBeLessThanOrEqual(196);
+    }
+  });
+
+  it('averages blocks in linear light, including partial edge blocks', () => {
     const image: RgbaImage = {
       width: 3,
       height: 1,
@@ -75,6 +86,7 @@ describe('areaReduce', () => {
     };
     const out = areaReduce(image, 2);
     expect(out.width).toBe(2);
-    expect(Array.from(out.data)).toEqual([50, 50, 50, 255, 40, 50, 60, 255]);
+    // sRGB 100 is 0.1274 linear; half of it is 0.0637, which sRGB encodes as 71.3 (gamma-space averaging gave 50).
+    expect(Array.from(out.data)).toEqual([71, 71, 71, 255, 40, 50, 60, 255]);
   });
 });
