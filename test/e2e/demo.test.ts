@@ -145,8 +145,8 @@ describe('demo page', () => {
   });
 
   it('paints the ThumbHash placeholder and lists what was removed when the API provides them', async () => {
-    // Until the gateway itself returns `thumbhash` and `removed` (the fidelity work), the real response is
-    // passed through with a hash of the real thumbnail and a list added; fields the API sends win.
+    // The real response, with any of these fields the gateway does not send yet added (`removed`, until the
+    // fidelity work returns it; a reference hash of the real stored thumbnail if `thumbhash` were missing).
     await page.route('**/images', async (route) => {
       const response = await route.fetch();
       const image = (await response.json()) as Record<string, unknown>;
