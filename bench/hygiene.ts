@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import encodeJpegRaw, { init as initJpegEncoder } from '@jsquash/jpeg/encode';
 import { calibrate, fullGc, installWasmTracking, mib, sample, setArrayBuffersIncludeWasm } from './accounting';
-import { seededRandom } from '../test/helpers/seeded-random';
+import { corrupt } from './corrupt';
 
 const require = createRequire(import.meta.url);
 
@@ -43,16 +43,6 @@ async function encodeJpeg(image: ReturnType<typeof photo>): Promise<Uint8Array> 
   const wasm = await WebAssembly.compile(await readFile(require.resolve('@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm')));
   await (initJpegEncoder as unknown as (module: WebAssembly.Module) => Promise<void>)(wasm);
   return new Uint8Array(await encodeJpegRaw(image as unknown as ImageData, { quality: 85, progressive: false }));
-}
-
-/** `count` copies of `valid` with 16 random bytes replaced after `headerEnd`. */
-function corrupt(valid: Uint8Array, count: number, headerEnd: number, seed: number): Uint8Array[] {
-  const random = seededRandom(seed);
-  return Array.from({ length: count }, () => {
-    const bytes = valid.slice();
-    for (let k = 0; k < 16; k++) bytes[headerEnd + Math.floor(random() * (bytes.length - headerEnd))] = random() * 256;
-    return bytes;
-  });
 }
 
 async function main(): Promise<void> {

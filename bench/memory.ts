@@ -5,6 +5,7 @@
 //   --naive          measure the naive jSquash reference (./naive-pipeline.ts) instead of the gateway
 //   --only id,id     only these inputs (ids from ./inputs.ts)
 //   --no-isolated    skip the one-process-per-input runs (mixed sequence only)
+//   --workerd [--port P]  measure the real Worker's isolate in workerd under wrangler dev instead
 //
 // The parent process never loads a codec: it makes sure the inputs exist
 // (./generate.ts, in its own process), then runs each measurement in a fresh
@@ -364,7 +365,14 @@ async function parent(): Promise<void> {
   console.log(`peak_accounted_mib=${f1(runPeak)}`);
 }
 
-(process.argv.includes('--child') ? child() : parent()).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+// `--workerd`: the same question asked of the real Worker in workerd (./memory-workerd.ts). It exits
+// explicitly: the inspector proxy does not always complete a WebSocket close.
+const workerd = () =>
+  import('./memory-workerd').then((m) => m.runWorkerdMemory(process.argv.slice(2))).then(() => process.exit(0));
+
+(process.argv.includes('--workerd') ? workerd() : process.argv.includes('--child') ? child() : parent()).catch(
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
