@@ -6,6 +6,7 @@ import { ApiError, ERROR_STATUS, type ErrorCode } from './lib/errors';
 import { gatewayCors } from './middleware/cors';
 import { PipelineError } from './pipeline/errors';
 import { safePath } from './middleware/safe-path';
+import { directUploadRoutes } from './routes/direct-uploads';
 import { healthRoutes } from './routes/health';
 import { imagesRoutes } from './routes/images';
 import { mediaRoutes } from './routes/media';
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps) {
   app.route('/users', usersRoutes(deps));
   app.route('/images', imagesRoutes(deps));
   app.route('/media', mediaRoutes);
+  app.route('/uploads', directUploadRoutes(deps));
 
   app.notFound((c) => errorResponse(c, 'not_found', 'No such route'));
   app.onError((error, c) => {

@@ -1,5 +1,6 @@
 import { deleteUnpointedAvatars, imageKeysByPage, objectKeysOfImages } from './db/images';
 import { purgeExpiredKeys } from './db/idempotency';
+import { purgeExpiredUploadClaims } from './db/upload-urls';
 import { imageIdOfKey, KEY_PREFIXES, mainKeyOfVariant } from './storage/keys';
 import { listObjects } from './storage/objects';
 import { deleteMediaOrThrow } from './delete-media';
@@ -9,6 +10,8 @@ import { imageObjectKeys } from './storage/variants';
 export interface CleanupReport {
   /** Idempotency keys past their expiry, now deleted. */
   expiredIdempotencyKeys: number;
+  /** Claims of direct-upload URLs past their expiry, now deleted. */
+  expiredUploadClaims: number;
   /** Replaced avatars whose removal failed at the time: rows and objects now deleted. */
   staleAvatars: string[];
   /** Objects listed under the gateway's prefixes. */
@@ -69,7 +72,7 @@ async function rowsWithMissingObjects(db: D1Database, existing: Set<string>, bef
 
 /**
  * The scheduled consistency job, cheapest work first: purges expired
- * Idempotency-Keys; removes replaced avatars whose removal failed at the
+ * Idempotency-Keys and direct-upload claims; removes replaced avatars whose removal failed at the
  * time (rows, then objects); deletes R2 objects no row points at that are
  * older than the grace period (left by an upload that failed between R2 and
  * D1, or by a delete whose object removal failed), one listing page at a
@@ -80,6 +83,7 @@ async function rowsWithMissingObjects(db: D1Database, existing: Set<string>, bef
 export async function runCleanup(bucket: R2Bucket, db: D1Database, options: CleanupOptions): Promise<CleanupReport> {
   const listedAt = new Date(options.now).toISOString();
   const expiredIdempotencyKeys = await purgeExpiredKeys(db, listedAt);
+  const expiredUploadClaims = await purgeExpiredUploadClaims(db, listedAt);
   const stale = await deleteUnpointedAvatars(db);
   for (const record of stale) await deleteMediaOrThrow(bucket, await imageObjectKeys(bucket, record));
 
@@ -106,6 +110,7 @@ export async function runCleanup(bucket: R2Bucket, db: D1Database, options: Clea
 
   return {
     expiredIdempotencyKeys,
+    expiredUploadClaims,
     staleAvatars: stale.map((r) => r.id),
     scannedObjects,
     variantObjects,

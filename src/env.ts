@@ -49,6 +49,10 @@ export interface Env {
   CLEANUP_GRACE_SECONDS?: string;
   /** How long an Idempotency-Key is remembered, in seconds. */
   IDEMPOTENCY_TTL_SECONDS?: string;
+  /** HMAC secret for direct-upload URLs (not JWT_SECRET): `.dev.vars` locally, `wrangler secret put` in production. */
+  UPLOAD_URL_SECRET?: string;
+  /** How long a direct-upload URL from `POST /uploads` stays valid, in seconds. */
+  UPLOAD_URL_TTL_SECONDS?: string;
   /** Per-user upload rate limit (Workers Rate Limiting; limit and period in wrangler.toml). */
   UPLOAD_RATE_LIMITER?: RateLimit;
 }
@@ -75,6 +79,9 @@ export interface Config {
   variantSizes: number[];
   cleanupGraceSeconds: number;
   idempotencyTtlSeconds: number;
+  /** Signs direct-upload URLs; undefined when unset (then `POST /uploads` cannot issue URLs). */
+  uploadUrlSecret: string | undefined;
+  uploadUrlTtlSeconds: number;
 }
 
 /** An identity provider whose keys sign tokens. */
@@ -235,6 +242,10 @@ export function parseConfig(env: Env): Config {
   if (secret !== undefined && secret.length < 32) {
     throw new ConfigError('Expected JWT_SECRET to be at least 32 characters');
   }
+  const uploadUrlSecret = env.UPLOAD_URL_SECRET?.trim() || undefined;
+  if (uploadUrlSecret !== undefined && uploadUrlSecret.length < 32) {
+    throw new ConfigError('Expected UPLOAD_URL_SECRET to be at least 32 characters');
+  }
   return {
     // The memory budget (src/pipeline/limits.ts) counts one upload of at most 10 MiB.
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024, 10 * 1024 * 1024),
@@ -262,6 +273,8 @@ export function parseConfig(env: Env): Config {
     variantSizes: variantSizes(env),
     cleanupGraceSeconds: integer(env, 'CLEANUP_GRACE_SECONDS', 3600, 60, 30 * 24 * 3600),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 30 * 24 * 3600),
+    uploadUrlSecret,
+    uploadUrlTtlSeconds: integer(env, 'UPLOAD_URL_TTL_SECONDS', 1800, 60, 7 * 24 * 3600),
   };
 }
 

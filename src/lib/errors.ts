@@ -5,10 +5,13 @@
 export const ERROR_STATUS = {
   invalid_request: 400,
   unauthorized: 401,
+  upload_url_invalid: 401,
   forbidden: 403,
   not_found: 404,
   request_timeout: 408,
   idempotency_conflict: 409,
+  upload_url_expired: 410,
+  upload_url_used: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   dimensions_exceeded: 422,

@@ -49,26 +49,53 @@ async function enforceUploadRate(c: Context<AppEnv>, userId: string): Promise<vo
   }
 }
 
+/** Who and what an upload is for, and what guards it beyond the request itself. */
+export interface UploadSpec {
+  /** The owner of the stored image (derived from `sub`, domain/users.ts). */
+  userId: string;
+  /** The subject `userId` stands for, recorded in `users`. */
+  sub: string;
+  kind: ImageKind;
+  /** The size limit for this upload (at most MAX_UPLOAD_BYTES). */
+  maxBytes: number;
+  /** Honour an `Idempotency-Key` header (the authenticated routes). */
+  idempotent: boolean;
+  /**
+   * A one-time permission to take before the body is read (a direct-upload
+   * URL): `take` throws when it is already taken; `release` gives it back if
+   * the upload then fails, so the same permission can be used again.
+   */
+  claim?: { take(): Promise<void>; release(): Promise<void> };
+}
+
 /**
- * The upload flow shared by `POST /images` and `POST /users/me/avatar`:
- * rate limit, refuse a wrong Content-Type or declared size at once, read the
- * body within the size limit, the memory budget and the pace, then (at most once per
- * Idempotency-Key) process, store and record it.
+ * The upload flow shared by `POST /images`, `POST /users/me/avatar` and
+ * direct-upload URLs: rate limit, refuse a wrong Content-Type or declared size
+ * at once, take the claim if any, read the body within the size limit, the
+ * memory budget and the pace, then (at most once per Idempotency-Key)
+ * process, store and record it.
  */
 export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: ImageKind): Promise<Response> {
   const { id: userId, sub } = c.get('user');
+  return uploadAs(c, deps, { userId, sub, kind, maxBytes: configOf(c).maxUploadBytes, idempotent: true });
+}
+
+/** {@link handleUpload} for an explicit {@link UploadSpec}. */
+export async function uploadAs(c: Context<AppEnv>, deps: AppDeps, spec: UploadSpec): Promise<Response> {
+  const { userId, sub, kind, maxBytes, claim } = spec;
   const config = configOf(c);
   await enforceUploadRate(c, userId);
-  const headers = checkUploadHeaders(c.req.raw, config.maxUploadBytes);
+  const headers = checkUploadHeaders(c.req.raw, maxBytes);
+  await claim?.take();
   const budget = bodyBudgetFor(config.maxUploadBytes);
-  const hold = budget.open(headers.declared ?? config.maxUploadBytes + headers.envelope);
+  const hold = budget.open(headers.declared ?? maxBytes + headers.envelope);
   try {
     const bytes = await readUpload(c.req.raw, headers, { budget, hold }, config.uploadPace);
     const result = await runIdempotent(
       c.env.DB,
       {
         userId,
-        key: c.req.header('Idempotency-Key'),
+        key: spec.idempotent ? c.req.header('Idempotency-Key') : undefined,
         route: `POST ${c.req.path}`,
         bytes,
         ttlSeconds: config.idempotencyTtlSeconds,
@@ -87,6 +114,9 @@ export async function handleUpload(c: Context<AppEnv>, deps: AppDeps, kind: Imag
     );
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(result.body, result.status as 201);
+  } catch (error) {
+    await claim?.release();
+    throw error;
   } finally {
     budget.release(hold);
   }

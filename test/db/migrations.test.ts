@@ -28,11 +28,12 @@ function insertImage(row: Record<string, unknown>) {
 
 /** Back to an empty database, then only the migrations before `upTo`. */
 async function migrateFreshTo(upTo: string): Promise<void> {
-  await env.DB.batch(
-    ['profiles', 'images', 'idempotency_keys', 'users', 'd1_migrations'].map((t) =>
-      env.DB.prepare(`DROP TABLE IF EXISTS ${t}`),
-    ),
-  );
+  // Every table the migrations made (any branch may add one), children first so foreign keys hold.
+  const { results } = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+  ).all<{ name: string }>();
+  const tables = results.map((r) => r.name).sort((a, b) => Number(b === 'profiles') - Number(a === 'profiles'));
+  await env.DB.batch(tables.map((t) => env.DB.prepare(`DROP TABLE IF EXISTS ${t}`)));
   await applyD1Migrations(
     env.DB,
     env.TEST_MIGRATIONS.filter((m) => m.name < upTo),

@@ -1,0 +1,153 @@
+import { Hono, type Context } from 'hono';
+import type { AppDeps, AppEnv } from '../app-types';
+import { findActiveApiKey } from '../db/api-keys';
+import { claimUploadUrl, releaseUploadUrl } from '../db/upload-urls';
+import { baseUrlOf, configOf, requireUser } from './context';
+import { ApiError } from '../lib/errors';
+import { guardStorage } from '../lib/guard-storage';
+import { signUploadGrant, verifyUploadGrant, type UploadGrant } from '../lib/upload-url';
+import { SUBJECT_PATTERN, SUBJECT_RULE, userIdForSubject } from '../domain/users';
+import { uploadAs } from './uploads';
+
+/** Server API keys: `gwk_<12 hex id>_<43 base64url characters>` (scripts/api-keys.mjs makes them). */
+const API_KEY_PATTERN = /^Bearer\s+(gwk_[0-9a-f]{12}_[A-Za-z0-9_-]{43})\s*$/;
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function uploadUrlSecret(c: Context<AppEnv>): string {
+  const secret = configOf(c).uploadUrlSecret;
+  // A deployment without the secret is misconfigured, like a bad var: logged, 500.
+  if (!secret) throw new Error('UPLOAD_URL_SECRET is not set; direct uploads are disabled');
+  return secret;
+}
+
+interface IssueRequest {
+  purpose: 'avatar' | 'image';
+  /** `user_id`: the subject (`sub`) of the user the URL is for. */
+  subject: string | undefined;
+  maxBytes: number | undefined;
+}
+
+async function readIssueRequest(c: Context<AppEnv>, maxUploadBytes: number): Promise<IssueRequest> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch (error) {
+    throw new ApiError('invalid_request', 'Expected a JSON body like {"purpose":"image"}', { cause: error });
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError('invalid_request', 'Expected a JSON object like {"purpose":"image"}');
+  }
+  const { purpose, user_id: subject, max_bytes: maxBytes } = body as Record<string, unknown>;
+  if (purpose !== 'avatar' && purpose !== 'image') {
+    throw new ApiError(
+      'invalid_request',
+      `Expected "avatar" or "image" for purpose but received ${JSON.stringify(purpose)}`,
+    );
+  }
+  if (subject !== undefined && (typeof subject !== 'string' || !SUBJECT_PATTERN.test(subject))) {
+    throw new ApiError('invalid_request', `Expected the user's token subject as user_id: ${SUBJECT_RULE}`);
+  }
+  if (
+    maxBytes !== undefined &&
+    (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes < 1 || maxBytes > maxUploadBytes)
+  ) {
+    throw new ApiError(
+      'invalid_request',
+      `Expected integer between 1 and ${maxUploadBytes} for max_bytes but received ${JSON.stringify(maxBytes)}`,
+    );
+  }
+  return { purpose, subject, maxBytes };
+}
+
+/**
+ * Whose the URL is: a token subject. A server API key names it in `user_id`
+ * (the `sub` the user's own tokens carry, so both land under the same user
+ * id); a user token is for its own subject (a different `user_id` is 403).
+ */
+async function resolveSubject(c: Context<AppEnv>, requested: string | undefined): Promise<string> {
+  const apiKey = API_KEY_PATTERN.exec(c.req.header('Authorization') ?? '')?.[1];
+  if (apiKey) {
+    const hash = await sha256Hex(apiKey);
+    const record = await guardStorage('find API key', () => findActiveApiKey(c.env.DB, hash));
+    if (!record) {
+      throw new ApiError('unauthorized', 'Unknown or revoked API key', { headers: { 'WWW-Authenticate': 'Bearer' } });
+    }
+    if (requested === undefined) {
+      throw new ApiError('invalid_request', 'An API key acts for a user: send "user_id" with "purpose"');
+    }
+    return requested;
+  }
+  await requireUser(c, async () => undefined);
+  const { sub } = c.get('user');
+  if (requested !== undefined && requested !== sub) {
+    throw new ApiError('forbidden', 'A user token can only ask for upload URLs for its own user');
+  }
+  return sub;
+}
+
+/**
+ * Direct uploads: `POST /uploads` hands out a signed one-time URL (to a user
+ * token, or to a server API key acting for a user); `POST /uploads/<token>`
+ * takes the file with no other credentials.
+ */
+export function directUploadRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .post('/', async (c) => {
+      const config = configOf(c);
+      const secret = uploadUrlSecret(c);
+      const request = await readIssueRequest(c, config.maxUploadBytes);
+      const subject = await resolveSubject(c, request.subject);
+      const grant: UploadGrant = {
+        id: crypto.randomUUID(),
+        subject,
+        purpose: request.purpose,
+        maxBytes: request.maxBytes ?? config.maxUploadBytes,
+        expiresAt: Math.floor(Date.now() / 1000) + config.uploadUrlTtlSeconds,
+      };
+      const token = await signUploadGrant(grant, secret);
+      // The URL is a credential: no cache may keep it.
+      c.header('Cache-Control', 'no-store');
+      return c.json(
+        {
+          upload_url: `${baseUrlOf(c)}/uploads/${token}`,
+          expires_at: new Date(grant.expiresAt * 1000).toISOString(),
+        },
+        201,
+      );
+    })
+    .post('/:token', async (c) => {
+      const grant = await verifyUploadGrant(c.req.param('token'), uploadUrlSecret(c), Math.floor(Date.now() / 1000));
+      const db = c.env.DB;
+      const userId = await userIdForSubject(grant.subject);
+      return uploadAs(c, deps, {
+        userId,
+        sub: grant.subject,
+        kind: grant.purpose,
+        maxBytes: Math.min(grant.maxBytes, configOf(c).maxUploadBytes),
+        idempotent: false,
+        claim: {
+          async take() {
+            const claimed = await guardStorage('claim upload URL', () =>
+              claimUploadUrl(db, {
+                tokenId: grant.id,
+                userId,
+                now: new Date().toISOString(),
+                expiresAt: new Date(grant.expiresAt * 1000).toISOString(),
+              }),
+            );
+            if (!claimed) throw new ApiError('upload_url_used', 'This upload URL has already been used');
+          },
+          async release() {
+            // If this fails the URL stays spent: the client asks for a new one.
+            await releaseUploadUrl(db, grant.id).catch((error) =>
+              console.error(JSON.stringify({ message: 'could not release upload URL', error: String(error) })),
+            );
+          },
+        },
+      });
+    });
+}
