@@ -16,8 +16,8 @@ export interface DevServer {
   persistTo: string;
   /** An HS256 dev token for `userId`, signed with this server's JWT_SECRET. */
   token(userId: string): string;
-  /** Runs `npm run apikey:*`'s script against this server's D1; returns its stdout. */
-  apiKeys(...args: string[]): Promise<string>;
+  /** The server API key made by `npm run apikey:create`'s script before the server started. */
+  apiKey: string;
   stop(): Promise<void>;
 }
 
@@ -36,20 +36,22 @@ async function waitForHealth(origin: string, child: ChildProcess, log: () => str
 }
 
 /**
- * Starts `wrangler dev` on a temporary `--persist-to` directory, applies the
- * migrations to it, and resolves when both are done: `wrangler dev` on `port` (inspector on port + 1000) with test-only secrets
- * passed as `--var`, so a developer's `.dev.vars` is neither needed nor used.
+ * Makes a temporary `--persist-to` directory, applies the migrations to it,
+ * creates a server API key with the real script, then starts `wrangler dev`
+ * on `port` (inspector on port + 1000) with test-only secrets passed as
+ * `--var`, so a developer's `.dev.vars` is neither needed nor used. The D1
+ * writes happen before the server starts: two runtimes writing one local
+ * SQLite file at once made the key invisible to the server now and then.
  */
 export async function startWranglerDev(port: number): Promise<DevServer> {
   const persistTo = await mkdtemp(join(tmpdir(), 'gateway-e2e-'));
   const jwtSecret = `e2e-jwt-${'0123456789abcdef'.repeat(3)}`;
   const uploadSecret = `e2e-upload-${'fedcba9876543210'.repeat(3)}`;
   const node = process.execPath;
-  // The migrations run while wrangler dev boots (both are slow to start; they share the SQLite files
-  // safely); no request reaches the Worker before both are done.
-  const migrated = run(node, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo], {
-    cwd: ROOT,
-  });
+  await run(node, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo], { cwd: ROOT });
+  const script = join(ROOT, 'scripts', 'api-keys.mjs');
+  const created = await run(node, [script, 'create', 'e2e site', '--persist-to', persistTo], { cwd: ROOT });
+  const apiKey = created.stdout.trim().split('\n').at(-1)!;
 
   let output = '';
   const child = spawn(
@@ -88,7 +90,7 @@ export async function startWranglerDev(port: number): Promise<DevServer> {
     await rm(persistTo, { recursive: true, force: true });
   };
   try {
-    await Promise.all([migrated, waitForHealth(origin, child, () => output)]);
+    await waitForHealth(origin, child, () => output);
   } catch (error) {
     await stop();
     throw error;
@@ -103,11 +105,7 @@ export async function startWranglerDev(port: number): Promise<DevServer> {
       const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: userId, iat: now, exp: now + 600 })}`;
       return `${input}.${createHmac('sha256', jwtSecret).update(input).digest('base64url')}`;
     },
-    async apiKeys(...args) {
-      const script = join(ROOT, 'scripts', 'api-keys.mjs');
-      const { stdout } = await run(node, [script, ...args, '--persist-to', persistTo], { cwd: ROOT });
-      return stdout;
-    },
+    apiKey,
     stop,
   };
 }
