@@ -31,11 +31,48 @@ interface IssueRequest {
   maxBytes: number | undefined;
 }
 
+/** The largest `POST /uploads` JSON body: a few short fields. */
+const MAX_ISSUE_BODY_BYTES = 4096;
+
+/**
+ * The request body as text, at most {@link MAX_ISSUE_BODY_BYTES}: read only
+ * after the caller is known, and never buffered past the cap.
+ * @throws ApiError `payload_too_large`
+ */
+async function readSmallBody(request: Request): Promise<string> {
+  const tooLarge = () =>
+    new ApiError('payload_too_large', `Expected a JSON body of at most ${MAX_ISSUE_BODY_BYTES} bytes`);
+  const declared = Number(request.headers.get('Content-Length') ?? NaN);
+  if (declared > MAX_ISSUE_BODY_BYTES) throw tooLarge();
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > MAX_ISSUE_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 async function readIssueRequest(c: Context<AppEnv>, maxUploadBytes: number): Promise<IssueRequest> {
   let body: unknown;
   try {
-    body = await c.req.json();
+    body = JSON.parse(await readSmallBody(c.req.raw));
   } catch (error) {
+    if (error instanceof ApiError) throw error;
     throw new ApiError('invalid_request', 'Expected a JSON body like {"purpose":"image"}', { cause: error });
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -63,12 +100,15 @@ async function readIssueRequest(c: Context<AppEnv>, maxUploadBytes: number): Pro
   return { purpose, subject, maxBytes };
 }
 
+/** Who asks for a URL: a server API key (acting for any user) or a user's own token. */
+type Caller = { kind: 'api_key' } | { kind: 'user'; sub: string };
+
 /**
- * Whose the URL is: a token subject. A server API key names it in `user_id`
- * (the `sub` the user's own tokens carry, so both land under the same user
- * id); a user token is for its own subject (a different `user_id` is 403).
+ * Authenticates the caller before any of the body is read, so an anonymous
+ * request cannot make the isolate buffer anything.
+ * @throws ApiError `unauthorized`
  */
-async function resolveSubject(c: Context<AppEnv>, requested: string | undefined): Promise<string> {
+async function authenticateCaller(c: Context<AppEnv>): Promise<Caller> {
   const apiKey = API_KEY_PATTERN.exec(c.req.header('Authorization') ?? '')?.[1];
   if (apiKey) {
     const hash = await sha256Hex(apiKey);
@@ -76,13 +116,25 @@ async function resolveSubject(c: Context<AppEnv>, requested: string | undefined)
     if (!record) {
       throw new ApiError('unauthorized', 'Unknown or revoked API key', { headers: { 'WWW-Authenticate': 'Bearer' } });
     }
+    return { kind: 'api_key' };
+  }
+  await requireUser(c, async () => undefined);
+  return { kind: 'user', sub: c.get('user').sub };
+}
+
+/**
+ * Whose the URL is: a token subject. A server API key names it in `user_id`
+ * (the `sub` the user's own tokens carry, so both land under the same user
+ * id); a user token is for its own subject (a different `user_id` is 403).
+ */
+function subjectFor(caller: Caller, requested: string | undefined): string {
+  if (caller.kind === 'api_key') {
     if (requested === undefined) {
       throw new ApiError('invalid_request', 'An API key acts for a user: send "user_id" with "purpose"');
     }
     return requested;
   }
-  await requireUser(c, async () => undefined);
-  const { sub } = c.get('user');
+  const { sub } = caller;
   if (requested !== undefined && requested !== sub) {
     throw new ApiError('forbidden', 'A user token can only ask for upload URLs for its own user');
   }
@@ -99,8 +151,9 @@ export function directUploadRoutes(deps: AppDeps) {
     .post('/', async (c) => {
       const config = configOf(c);
       const secret = uploadUrlSecret(c);
+      const caller = await authenticateCaller(c);
       const request = await readIssueRequest(c, config.maxUploadBytes);
-      const subject = await resolveSubject(c, request.subject);
+      const subject = subjectFor(caller, request.subject);
       const grant: UploadGrant = {
         id: crypto.randomUUID(),
         subject,

@@ -87,6 +87,42 @@ describe('POST /uploads (issuing a direct-upload URL)', () => {
     });
     await expectError(response, 400, 'invalid_request');
   });
+
+  it('authenticates before reading the body: an anonymous 1 MiB body is 401 unauthorized, not read', async () => {
+    const big = JSON.stringify({ purpose: 'image', pad: 'x'.repeat(1024 * 1024) });
+    const response = await call('/uploads', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: big,
+    });
+    await expectError(response, 401, 'unauthorized');
+  });
+
+  it('caps the JSON body at 4 KiB, declared or chunked: 413 payload_too_large', async () => {
+    const token = await tokenFor('direct-bob');
+    const big = JSON.stringify({ purpose: 'image', pad: 'x'.repeat(5000) });
+    const declared = await call('/uploads', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: big,
+    });
+    await expectError(declared, 413, 'payload_too_large');
+    const bytes = new TextEncoder().encode(big);
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.length; at += 1000) controller.enqueue(bytes.slice(at, at + 1000));
+        controller.close();
+      },
+    });
+    const streamed = await call('/uploads', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: chunked,
+      // @ts-expect-error workerd's RequestInit takes `duplex` for a streamed body
+      duplex: 'half',
+    });
+    await expectError(streamed, 413, 'payload_too_large');
+  });
 });
 
 describe('POST /uploads/<token> (using a direct-upload URL)', () => {
