@@ -64,5 +64,7 @@ function logError(c: Context<AppEnv>, error: unknown) {
   const describe = (e: unknown): unknown =>
     e instanceof Error ? { name: e.name, message: e.message, stack: e.stack, cause: describe(e.cause) } : e;
   const detail = error instanceof ApiError ? { code: error.code, causes: causes(error) } : { error: describe(error) };
-  console.error(JSON.stringify({ requestId: c.get('requestId'), path: c.req.path, ...detail }));
+  // A direct-upload URL is a credential until it is used: never log it.
+  const path = c.req.path.replace(/^\/uploads\/[^/]+/, '/uploads/<token>');
+  console.error(JSON.stringify({ requestId: c.get('requestId'), path, ...detail }));
 }
