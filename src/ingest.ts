@@ -67,6 +67,7 @@ export async function ingestUpload(
     colourSource: processed.colour.source,
     colourConverted: processed.colour.converted,
     thumbhash: processed.thumbhash,
+    removed: processed.removed,
     createdAt: new Date().toISOString(),
   };
   const statements = [insertImage(target.db, record)];

@@ -22,6 +22,12 @@ export interface ImageRecord {
   colourConverted: boolean;
   /** The thumbnail's ThumbHash, base64; null for rows older than migration 0006. */
   thumbhash: string | null;
+  /**
+   * What the upload held that the stored image does not (names from the
+   * pipeline's fixed vocabulary, src/pipeline/removed.ts, in its order); `[]`
+   * for rows older than migration 0008.
+   */
+  removed: string[];
   /** ISO 8601 UTC. */
   createdAt: string;
 }
@@ -43,6 +49,8 @@ export interface ImageRow {
   colour_source: string;
   colour_converted: number;
   thumbhash: string | null;
+  /** A JSON array of strings (migration 0008). */
+  removed: string;
   created_at: string;
 }
 
@@ -63,6 +71,7 @@ const COLUMN_NAMES = [
   'colour_source',
   'colour_converted',
   'thumbhash',
+  'removed',
   'created_at',
 ] as const;
 
@@ -92,14 +101,25 @@ export function toRecord(row: ImageRow): ImageRecord {
     colourSource: row.colour_source,
     colourConverted: row.colour_converted === 1,
     thumbhash: row.thumbhash,
+    removed: parseRemoved(row.removed),
     createdAt: row.created_at,
   };
+}
+
+/** The `removed` column's list; anything but a JSON array of strings (the column's CHECK allows none) reads as `[]`. */
+function parseRemoved(column: string | null): string[] {
+  try {
+    const value: unknown = JSON.parse(column ?? '[]');
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 export function insertImage(db: D1Database, r: ImageRecord): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO images (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)`,
+      `INSERT INTO images (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)`,
     )
     .bind(
       r.id,
@@ -118,6 +138,7 @@ export function insertImage(db: D1Database, r: ImageRecord): D1PreparedStatement
       r.colourSource,
       r.colourConverted ? 1 : 0,
       r.thumbhash,
+      JSON.stringify(r.removed),
       r.createdAt,
     );
 }

@@ -1,5 +1,6 @@
 import { asciiBytes, ByteReader, startsWith } from './bytes';
 import type { Orientation } from './types';
+import type { RemovedItem } from './removed';
 
 const EXIF_PREFIX = asciiBytes('Exif\0\0');
 const TIFF_LITTLE_ENDIAN = asciiBytes('II*\0');
@@ -76,4 +77,66 @@ function readOrientationTag(tiff: Uint8Array): Orientation {
 
 function toOrientation(value: number): Orientation {
   return value >= 1 && value <= 8 ? (value as Orientation) : 1;
+}
+
+const GPS_IFD_TAG = 0x8825;
+const EXIF_IFD_TAG = 0x8769;
+const MAKER_NOTE_TAG = 0x927c;
+const BODY_SERIAL_NUMBER_TAG = 0xa431;
+const CAMERA_SERIAL_NUMBER_TAG = 0xc62f;
+const JPEG_INTERCHANGE_FORMAT_TAG = 0x0201;
+
+/** What {@link readExifContents} can find inside an EXIF block. */
+export type ExifContent = Extract<RemovedItem, 'gps' | 'camera_serial' | 'maker_notes' | 'embedded_thumbnail'>;
+
+/**
+ * What a TIFF (EXIF) blob carries beyond the basics: a GPS IFD pointer in
+ * IFD0 (`gps`), a MakerNote in the Exif IFD (`maker_notes`), a
+ * BodySerialNumber there or a CameraSerialNumber in IFD0 (`camera_serial`),
+ * a JPEGInterchangeFormat thumbnail in IFD1 (`embedded_thumbnail`).
+ * Bounds-checked and never throws: each IFD is read on its own, so what was
+ * read before a broken one is still reported.
+ */
+export function readExifContents(tiff: Uint8Array): ExifContent[] {
+  const found: ExifContent[] = [];
+  const littleEndian = startsWith(tiff, TIFF_LITTLE_ENDIAN);
+  if (!littleEndian && !startsWith(tiff, TIFF_BIG_ENDIAN)) return found;
+  const reader = new ByteReader(tiff);
+  const u16 = () => (littleEndian ? reader.u16le() : reader.u16be());
+  const u32 = () => (littleEndian ? reader.u32le() : reader.u32be());
+  /** The entries of the IFD at `offset` (tag → value/offset field), and the next IFD's offset. */
+  const readIfd = (offset: number): { tags: Map<number, number>; next: number } | undefined => {
+    try {
+      reader.seek(offset);
+      const tags = new Map<number, number>();
+      const count = u16();
+      for (let i = 0; i < count; i++) {
+        const tag = u16();
+        reader.skip(6); // type, count
+        tags.set(tag, u32());
+      }
+      return { tags, next: u32() };
+    } catch {
+      return undefined;
+    }
+  };
+
+  let ifd0Offset: number;
+  try {
+    reader.seek(4);
+    ifd0Offset = u32();
+  } catch {
+    return found;
+  }
+  const ifd0 = readIfd(ifd0Offset);
+  if (ifd0 === undefined) return found;
+  if (ifd0.tags.has(GPS_IFD_TAG)) found.push('gps');
+  if (ifd0.tags.has(CAMERA_SERIAL_NUMBER_TAG)) found.push('camera_serial');
+  const exifIfdOffset = ifd0.tags.get(EXIF_IFD_TAG);
+  const exifIfd = exifIfdOffset === undefined ? undefined : readIfd(exifIfdOffset);
+  if (exifIfd?.tags.has(MAKER_NOTE_TAG)) found.push('maker_notes');
+  if (exifIfd?.tags.has(BODY_SERIAL_NUMBER_TAG)) found.push('camera_serial');
+  const ifd1 = ifd0.next === 0 ? undefined : readIfd(ifd0.next);
+  if (ifd1?.tags.has(JPEG_INTERCHANGE_FORMAT_TAG)) found.push('embedded_thumbnail');
+  return found;
 }

@@ -3,6 +3,7 @@ import type { ColourConversion } from './colour';
 import { gifFormat } from './gif';
 import { jpegFormat } from './jpeg';
 import { pngFormat } from './png';
+import type { RemovedItem } from './removed';
 import type { ImageHeader, RgbaImage } from './types';
 import { webpFormat } from './webp';
 
@@ -39,6 +40,13 @@ export interface ImageFormatSpec<Name extends string = string> {
    * @throws PipelineError `invalid_image`
    */
   assertComplete(bytes: Uint8Array): void;
+  /**
+   * What the file holds besides the pixels the stored image keeps (metadata
+   * blocks, bytes after the end marker), in any order, possibly repeated;
+   * extra frames are counted from the header instead. Called after
+   * `assertComplete`; never throws (a malformed block is still reported).
+   */
+  removed(bytes: Uint8Array): RemovedItem[];
   /**
    * Decodes (the first frame) upright (EXIF orientation applied) to at most
    * `maxEdge` pixels on the longest side, converted to sRGB through `colour`

@@ -24,6 +24,9 @@
  *                   linear light, orientation applied as pixels are placed),
  *                   blocks.ts (Adam7 block reducer), resize.ts (thumbnail:
  *                   box + Lanczos-3). thumbhash.ts: the thumbnail's ThumbHash.
+ * - metadata.ts     what the upload held that the stored image does not
+ *                   (the `removed` list; vocabulary in removed.ts, per-format
+ *                   reads in <format>/metadata.ts).
  * - limits.ts       the memory budget and the header checks; orient.ts,
  *                   exif.ts, encode.ts, bytes.ts (bounds-checked reads),
  *                   crc32.ts, types.ts.
@@ -36,7 +39,9 @@ import { decodeImage } from './decode';
 import { thumbHashOf } from './thumbhash';
 import { encodeWebp, type EncodedImage } from './encode';
 import { checkLimits, type InputLimits } from './limits';
+import { removedMetadata } from './metadata';
 import { probeImage } from './probe';
+import type { RemovedItem } from './removed';
 import { resizeToFit } from './resample/resize';
 import { assertComplete } from './structure';
 import type { ImageFormat } from './formats';
@@ -70,6 +75,8 @@ export interface ProcessedImage {
   colour: ColourReport;
   /** The thumbnail's ThumbHash, base64: a placeholder a page can paint before the image loads. */
   thumbhash: string;
+  /** What the upload held that the stored image does not (metadata, extra frames, trailing bytes), in vocabulary order. */
+  removed: RemovedItem[];
 }
 
 /**
@@ -94,6 +101,7 @@ export async function processImage(
   const header = probeImage(bytes); // sniffs the format from magic bytes first
   checkLimits(header, options.limits);
   assertComplete(bytes, header.format);
+  const removed = removedMetadata(bytes, header);
   const colour = await decideColour(bytes, header.format);
   stage('probe');
   const upright = await decodeImage(bytes, header, codecs, options.maxOutputEdge, colour.conversion);
@@ -104,5 +112,5 @@ export async function processImage(
   stage('resize');
   const thumb = await encodeWebp(small, options.thumbQuality, codecs);
   stage('encode-thumb');
-  return { main, thumb, originalFormat: header.format, colour: colour.report, thumbhash: thumbHashOf(small) };
+  return { main, thumb, originalFormat: header.format, colour: colour.report, thumbhash: thumbHashOf(small), removed };
 }

@@ -18,6 +18,7 @@ export function imageJson(record: ImageRecord, mediaBase: string) {
     original_bytes: record.originalBytes,
     colour: { source: record.colourSource, converted: record.colourConverted },
     thumbhash: record.thumbhash,
+    removed: record.removed,
     created_at: record.createdAt,
   };
 }

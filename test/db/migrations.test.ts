@@ -1,6 +1,7 @@
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { imageColumns, toRecord, type ImageRow } from '../../src/db/images';
 
 const ROW = {
   id: '00000000-0000-4000-8000-000000000001',
@@ -141,5 +142,21 @@ describe('0006_image_thumbhash', () => {
     await insertImage(ROW).run();
     await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
     expect(await env.DB.prepare('SELECT thumbhash FROM images').first('thumbhash')).toBeNull();
+  });
+});
+
+describe('0008_image_removed', () => {
+  it('gives rows stored before it an empty list, read back as [], and refuses a value that is not a JSON array', async () => {
+    await migrateFreshTo('0008');
+    await insertImage(ROW).run();
+    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+    expect(await env.DB.prepare('SELECT removed FROM images').first('removed')).toBe('[]');
+    const row = await env.DB.prepare(`SELECT ${imageColumns()} FROM images`).first<ImageRow>();
+    expect(toRecord(row!).removed).toEqual([]);
+    for (const bad of ['exif', '{"exif":true}']) {
+      await expect(
+        env.DB.prepare('UPDATE images SET removed = ?1 WHERE id = ?2').bind(bad, ROW.id).run(),
+      ).rejects.toThrow(/CHECK/);
+    }
   });
 });

@@ -101,6 +101,7 @@ export interface ImageJson {
   original_bytes: number;
   colour: { source: string; converted: boolean };
   thumbhash: string | null;
+  removed: string[];
   created_at: string;
 }
 

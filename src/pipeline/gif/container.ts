@@ -36,6 +36,14 @@ export interface GifFrame {
   dataOffset: number;
 }
 
+/** Told about the blocks a frame walk passes (for the metadata read, gif/metadata.ts). */
+export interface GifBlockVisitor {
+  /** An extension block: its label and its first data sub-block (cut short at the end of the data). */
+  extension?(label: number, firstSubBlock: Uint8Array): void;
+  /** The trailer: `end` is the offset just past it. */
+  trailer?(end: number): void;
+}
+
 /** A GIF's screen and a lazy walk over its frames. */
 export interface GifLayout {
   screen: GifScreen;
@@ -52,7 +60,7 @@ export interface GifLayout {
  * returns a lazy walk over the blocks that follow.
  * @throws invalid_image when the header is short or the screen has no area.
  */
-export function readGif(bytes: Uint8Array): GifLayout {
+export function readGif(bytes: Uint8Array, visitor: GifBlockVisitor = {}): GifLayout {
   if (!startsWith(bytes, GIF87A) && !startsWith(bytes, GIF89A)) throw invalidImage('GIF signature is missing');
   const reader = new ByteReader(bytes, 6);
   const width = reader.u16le();
@@ -61,7 +69,7 @@ export function readGif(bytes: Uint8Array): GifLayout {
   reader.skip(2); // background colour index, pixel aspect ratio
   if (width === 0 || height === 0) throw invalidImage('GIF dimensions are invalid');
   const globalPalette = readColourTable(reader, packed);
-  return { screen: { width, height, globalPalette }, frames: walkFrames(reader) };
+  return { screen: { width, height, globalPalette }, frames: walkFrames(reader, visitor) };
 }
 
 /**
@@ -119,14 +127,17 @@ function coversScreen(frame: GifFrame, screen: GifScreen): boolean {
   return frame.left === 0 && frame.top === 0 && frame.width >= screen.width && frame.height >= screen.height;
 }
 
-function* walkFrames(reader: ByteReader): Generator<GifFrame, void, undefined> {
+function* walkFrames(reader: ByteReader, visitor: GifBlockVisitor): Generator<GifFrame, void, undefined> {
   let transparentIndex: number | undefined;
   let count = 0;
   for (;;) {
     const introducer = reader.u8();
-    if (introducer === TRAILER) return;
+    if (introducer === TRAILER) {
+      visitor.trailer?.(reader.pos);
+      return;
+    }
     if (introducer === EXTENSION) {
-      const control = readExtension(reader);
+      const control = readExtension(reader, visitor);
       if (control !== undefined) transparentIndex = control.transparentIndex;
     } else if (introducer === IMAGE_DESCRIPTOR) {
       if (++count > MAX_GIF_FRAMES) throw invalidImage('GIF has too many frames');
@@ -140,8 +151,10 @@ function* walkFrames(reader: ByteReader): Generator<GifFrame, void, undefined> {
 }
 
 /** Skips an extension; for a graphic control extension returns its transparency. */
-function readExtension(reader: ByteReader): { transparentIndex?: number } | undefined {
+function readExtension(reader: ByteReader, visitor: GifBlockVisitor): { transparentIndex?: number } | undefined {
   const label = reader.u8();
+  const size = reader.bytes[reader.pos] ?? 0;
+  visitor.extension?.(label, reader.bytes.subarray(reader.pos + 1, reader.pos + 1 + size));
   let control: { transparentIndex?: number } | undefined;
   if (label === GRAPHIC_CONTROL_LABEL && reader.bytes[reader.pos] === 4) {
     const block = new ByteReader(reader.take(5), 1);

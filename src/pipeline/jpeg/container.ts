@@ -68,7 +68,7 @@ export function assertJpegComplete(bytes: Uint8Array): void {
  * is a stuffed byte, `FF D0..D7` a restart marker and `FF FF` fill; any other
  * `FF xx` is the next marker.
  */
-function skipEntropyCodedData(reader: ByteReader): void {
+export function skipEntropyCodedData(reader: ByteReader): void {
   const bytes = reader.bytes;
   let pos = reader.pos;
   for (;;) {

@@ -1,6 +1,7 @@
 import type { ImageFormatSpec } from '../formats';
 import { assertJpegComplete, probeJpeg } from './container';
 import { decodeJpegToSize } from './decode-to-size';
+import { jpegRemoved } from './metadata';
 
 /** JPEG (JFIF/Exif; baseline, extended and progressive Huffman, 8-bit). */
 export const jpegFormat: ImageFormatSpec<'jpeg'> = {
@@ -10,5 +11,6 @@ export const jpegFormat: ImageFormatSpec<'jpeg'> = {
   orientation: 'Exif APP1 segment before the frame header',
   probe: probeJpeg,
   assertComplete: assertJpegComplete,
+  removed: jpegRemoved,
   decodeToSize: (bytes, header, maxEdge, _codecs, colour) => decodeJpegToSize(bytes, header, maxEdge, colour),
 };
