@@ -75,12 +75,17 @@ export async function ingestUpload(
   try {
     await guardStorage('insert image', () => target.db.batch(statements));
   } catch (error) {
-    // A batch can fail after committing (a lost response): delete the objects
-    // only when the row is certainly absent, or a row would point at nothing.
-    // Unsure either way, they stay for the cleanup job, which removes them if
-    // no row appears.
-    if ((await rowExists(target.db, id)) === false) await deleteMedia(target.bucket, [keys.main, keys.thumb]);
-    throw error;
+    // A batch can fail after committing (a lost response). Committed: the
+    // image is stored, so answer as stored (a 503 would make the client, an
+    // Idempotency-Key or a direct-upload URL retry and store it twice).
+    // Certainly absent: delete the objects. Unsure either way, they stay for
+    // the cleanup job, which removes them if no row appears.
+    const exists = await rowExists(target.db, id);
+    if (exists !== true) {
+      if (exists === false) await deleteMedia(target.bucket, [keys.main, keys.thumb]);
+      throw error;
+    }
+    console.error(JSON.stringify({ message: 'D1 batch answered an error after committing', imageId: id }));
   }
   if (kind === 'avatar') await removeStaleAvatars(target.bucket, target.db, ownerId);
   return record;

@@ -61,6 +61,15 @@ describe('a failure between R2 and D1 leaves no row and no visible image', () =>
     expect(await userKeys(user)).toEqual([]);
   });
 
+  it('a D1 batch that commits but answers an error → 201: the image is stored once, with its objects', async () => {
+    const user = 'fault-lost-answer';
+    const { response } = await uploadWithFaults('/images', user, {}, { 'batch:after': [1] });
+    expect(response.status).toBe(201);
+    const image = (await response.json()) as ImageJson;
+    expect((await userRows(user)).length).toBe(1);
+    expect(await userKeys(user)).toEqual([keyOf(image.url), keyOf(image.thumb_url)].sort());
+  });
+
   it('when the clean-up delete fails too, the orphans are left for the cron, which removes them after the grace period', async () => {
     const user = 'fault-orphans';
     const { response } = await uploadWithFaults('/images', user, { delete: [1] }, { batch: [1] });

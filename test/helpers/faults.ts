@@ -1,6 +1,8 @@
 /**
  * Wraps a real binding so chosen calls fail: `plan.put = [2]` makes the
- * second `put` throw. Every other call goes to the real local R2 or D1.
+ * second `put` throw. `plan['batch:after'] = [1]` lets the first `batch` run
+ * and then rejects (a lost response after a commit). Every other call goes to
+ * the real local R2 or D1.
  */
 export interface FaultPlan {
   [method: string]: number[] | undefined;
@@ -25,7 +27,13 @@ export function withFaults<T extends object>(real: T, plan: FaultPlan): Faulty<T
         if (plan[property]?.includes(calls[property]!)) {
           throw new Error(`injected ${property} failure #${calls[property]}`);
         }
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (plan[`${property}:after`]?.includes(calls[property]!)) {
+          return Promise.resolve(result).then(() => {
+            throw new Error(`injected ${property} failure after success #${calls[property]}`);
+          });
+        }
+        return result;
       };
     },
   });
