@@ -1,7 +1,6 @@
 import type { Codecs } from './codecs';
 import { chooseCoverCrop } from './crop-focus';
 import { encodeWebp, type EncodedImage } from './encode';
-import { createRowResampler } from './resample/rows';
 import { fitWithin, lanczosResize } from './resample/resize';
 import type { RgbaImage } from './types';
 
@@ -22,15 +21,6 @@ export interface VariantOptions {
 /** The stages of {@link renderVariant}, in order. */
 export type VariantStage = 'decode' | 'reduce' | 'resize' | 'encode';
 
-/** Area-averages a whole image to `width`×`height` through the streaming row resampler. */
-function areaResample(image: RgbaImage, width: number, height: number): RgbaImage {
-  if (width === image.width && height === image.height) return image;
-  const resampler = createRowResampler(image.width, image.height, width, height);
-  const rowBytes = image.width * 4;
-  for (let y = 0; y < image.height; y++) resampler.put(y, image.data.subarray(y * rowBytes, (y + 1) * rowBytes));
-  return resampler.finish();
-}
-
 /** The `side`×`side` square of `image` at (`x`, `y`), copied row by row. */
 function cropSquare(image: RgbaImage, x: number, y: number, side: number): RgbaImage {
   const data = new Uint8ClampedArray(side * side * 4);
@@ -43,8 +33,8 @@ function cropSquare(image: RgbaImage, x: number, y: number, side: number): RgbaI
 
 /**
  * Renders a size variant from a stored main image (an upright, metadata-free
- * WebP the gateway encoded): decode, area-average to about twice the output
- * (the working image), pick the crop on it for `cover`, Lanczos-3 to the
+ * WebP the gateway encoded): decode scaled by libwebp to about twice the
+ * output (the working image), pick the crop on it for `cover`, Lanczos-3 to the
  * output size, encode. Never upscales: a `cover` variant of an image smaller
  * than N is the largest square it has. Pure: the caller stores the result.
  *
@@ -57,29 +47,29 @@ export async function renderVariant(
   codecs: Codecs,
 ): Promise<EncodedImage> {
   const stage = options.onStage ?? (() => {});
-  // The whole frame, for now: libwebp can scale while decoding (the size
-  // callback), asked for the working size computed below from the header.
-  const decoded = await codecs.decodeWebp(mainWebp, (info) => ({ width: info.frame.width, height: info.frame.height }));
+  // libwebp scales while it decodes (the size callback), straight to the
+  // working size: about twice the output on the side that matters, so the
+  // 2048 px main image is never held whole. Its scaler works in gamma space;
+  // the last step (Lanczos-3 to the output size) is the gateway's.
+  let width = 0;
+  let height = 0;
+  const working = await codecs.decodeWebp(mainWebp, (info) => {
+    ({ width, height } = info.frame);
+    if (options.fit === 'cover') {
+      const scale = Math.min(1, (2 * options.size) / Math.min(width, height));
+      return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+    }
+    return fitWithin(width, height, 2 * options.size);
+  });
   stage('decode');
-  const { width, height } = decoded;
-  const short = Math.min(width, height);
+  stage('reduce'); // done by libwebp while decoding
   let output: RgbaImage;
   if (options.fit === 'cover') {
-    const scale = Math.min(1, (2 * options.size) / short);
-    const working = areaResample(
-      decoded,
-      Math.max(1, Math.round(width * scale)),
-      Math.max(1, Math.round(height * scale)),
-    );
-    stage('reduce');
     const crop = chooseCoverCrop(working);
-    const side = Math.min(options.size, short);
+    const side = Math.min(options.size, Math.min(width, height));
     const square = cropSquare(working, crop.x, crop.y, crop.side);
     output = square.width === side ? square : lanczosResize(square, side, side);
   } else {
-    const twice = fitWithin(width, height, 2 * options.size);
-    const working = areaResample(decoded, twice.width, twice.height);
-    stage('reduce');
     const target = fitWithin(width, height, options.size);
     output = working.width === target.width ? working : lanczosResize(working, target.width, target.height);
   }
