@@ -24,6 +24,22 @@ export function mediaBaseOf(c: Ctx): string {
   return configOf(c).publicMediaBaseUrl ?? `${baseUrlOf(c)}/media`;
 }
 
+/**
+ * Keeps `work` running to its end even if the client goes away: workerd may
+ * drop a cancelled request's continuations, and then `finally` blocks that
+ * release isolate-wide state (the body budget's hold, the image queue, a
+ * variant being rendered) would never run and block later requests.
+ */
+export function runToEnd<T>(c: Ctx, work: Promise<T>): Promise<T> {
+  c.executionCtx.waitUntil(
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return work;
+}
+
 export function ingestTargetOf(c: Ctx, deps: AppDeps): IngestTarget {
   return { bucket: c.env.IMAGES, db: c.env.DB, codecs: deps.codecs(), options: configOf(c).process };
 }

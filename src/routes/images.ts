@@ -3,7 +3,7 @@ import type { AppDeps, AppEnv } from '../app-types';
 import { purgeAvatarRedirects } from '../cache/edge-cache';
 import { guardStorage } from '../lib/guard-storage';
 import { deleteOwnedImage, findOwnedImage, listOwnedImages, type ListCursor } from '../db/images';
-import { configOf, mediaBaseOf, requireUser } from './context';
+import { configOf, mediaBaseOf, requireUser, runToEnd } from './context';
 import { ApiError } from '../lib/errors';
 import { imageJson } from './image-json';
 import { IMAGE_ID_PATTERN } from '../domain/images';
@@ -79,7 +79,7 @@ export function imagesRoutes(deps: AppDeps) {
       const record = await guardStorage('get image', () => findOwnedImage(c.env.DB, id, c.get('user').id));
       if (!record) throw new ApiError('not_found', 'Image not found');
       const target = { bucket: c.env.IMAGES, codecs: deps.codecs(), quality: configOf(c).process.thumbQuality };
-      const variant = await ensureVariant(target, record, query.size, query.fit);
+      const variant = await runToEnd(c, ensureVariant(target, record, query.size, query.fit));
       return c.json({
         url: `${mediaBaseOf(c)}/${variant.key}`,
         size: query.size,

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app-types';
 import { purgeAvatarRedirects } from '../cache/edge-cache';
 import { ingestUpload } from '../ingest';
-import { mediaBaseOf, configOf, ingestTargetOf } from './context';
+import { mediaBaseOf, configOf, ingestTargetOf, runToEnd } from './context';
 import { ApiError } from '../lib/errors';
 import { runIdempotent } from './idempotency';
 import { imageJson } from './image-json';
@@ -89,35 +89,41 @@ export async function uploadAs(c: Context<AppEnv>, deps: AppDeps, spec: UploadSp
   await claim?.take();
   const budget = bodyBudgetFor(config.maxUploadBytes);
   const hold = budget.open(headers.declared ?? maxBytes + headers.envelope);
-  try {
-    const bytes = await readUpload(c.req.raw, headers, { budget, hold }, config.uploadPace);
-    const result = await runIdempotent(
-      c.env.DB,
-      {
-        userId,
-        key: spec.idempotent ? c.req.header('Idempotency-Key') : undefined,
-        route: `POST ${c.req.path}`,
-        bytes,
-        ttlSeconds: config.idempotencyTtlSeconds,
-      },
-      async () => {
-        const onRecord = await guardStorage('record user', () =>
-          recordUser(c.env.DB, userId, sub, new Date().toISOString()),
-        );
-        if (onRecord !== sub) throw new Error(`user id ${userId} is on record for another subject`);
-        const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
-        if (kind === 'avatar') await purgeAvatarRedirects(userId, config.variantSizes);
-        const image = imageJson(record, mediaBaseOf(c));
-        const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
-        return { status: 201, body };
-      },
-    );
-    if (result.replayed) c.header('Idempotent-Replayed', 'true');
-    return c.json(result.body, result.status as 201);
-  } catch (error) {
-    await claim?.release();
-    throw error;
-  } finally {
-    budget.release(hold);
+  // From the hold on, the work runs to its end even if the client leaves, so
+  // the hold, the claim and the image queue are always given back.
+  return runToEnd(c, readAndStore());
+
+  async function readAndStore(): Promise<Response> {
+    try {
+      const bytes = await readUpload(c.req.raw, headers, { budget, hold }, config.uploadPace);
+      const result = await runIdempotent(
+        c.env.DB,
+        {
+          userId,
+          key: spec.idempotent ? c.req.header('Idempotency-Key') : undefined,
+          route: `POST ${c.req.path}`,
+          bytes,
+          ttlSeconds: config.idempotencyTtlSeconds,
+        },
+        async () => {
+          const onRecord = await guardStorage('record user', () =>
+            recordUser(c.env.DB, userId, sub, new Date().toISOString()),
+          );
+          if (onRecord !== sub) throw new Error(`user id ${userId} is on record for another subject`);
+          const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
+          if (kind === 'avatar') await purgeAvatarRedirects(userId, config.variantSizes);
+          const image = imageJson(record, mediaBaseOf(c));
+          const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
+          return { status: 201, body };
+        },
+      );
+      if (result.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(result.body, result.status as 201);
+    } catch (error) {
+      await claim?.release();
+      throw error;
+    } finally {
+      budget.release(hold);
+    }
   }
 }

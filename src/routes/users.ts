@@ -4,7 +4,7 @@ import { avatarCacheKey, matchCache, purgeAvatarRedirects, putCache } from '../c
 import { guardStorage } from '../lib/guard-storage';
 import { clearAvatar, findAvatar } from '../db/profiles';
 import { removeStaleAvatars } from '../ingest';
-import { configOf, mediaBaseOf, requireUser } from './context';
+import { configOf, mediaBaseOf, requireUser, runToEnd } from './context';
 import { ApiError } from '../lib/errors';
 import { SUBJECT_PATTERN, USER_ID_PATTERN, userIdForSubject } from '../domain/users';
 import { ensureVariant } from '../variants';
@@ -43,7 +43,7 @@ async function currentAvatarKey(userId: string, which: AvatarObject, c: Context<
   if (which === 'main') return avatar.mainKey;
   if (which === 'thumb') return avatar.thumbKey;
   const target = { bucket: c.env.IMAGES, codecs: deps.codecs(), quality: configOf(c).process.thumbQuality };
-  return (await ensureVariant(target, avatar, which.size, which.fit)).key;
+  return (await runToEnd(c, ensureVariant(target, avatar, which.size, which.fit))).key;
 }
 
 /**
