@@ -1,3 +1,4 @@
+import { fromBase64url, toBase64url } from './encoding';
 import { ApiError } from './errors';
 
 /** What a direct-upload URL is bound to; all of it is covered by the signature. */
@@ -19,34 +20,23 @@ const TOKEN_PATTERN = /^([A-Za-z0-9_-]{1,1024})\.([A-Za-z0-9_-]{43})$/;
 
 const encoder = new TextEncoder();
 
-function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64url(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-}
-
 function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
 }
 
 /**
  * Signs `grant` into the opaque token that ends an upload URL:
- * `base64url(JSON payload) "." base64url(HMAC-SHA256(secret, context + payload))`.
+ * `toBase64url(JSON payload) "." toBase64url(HMAC-SHA256(secret, context + payload))`.
  */
 export async function signUploadGrant(grant: UploadGrant, secret: string): Promise<string> {
-  const payload = base64url(
+  const payload = toBase64url(
     encoder.encode(
       JSON.stringify({ id: grant.id, sub: grant.subject, p: grant.purpose, max: grant.maxBytes, exp: grant.expiresAt }),
     ),
   );
   const key = await hmacKey(secret, 'sign');
   const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(CONTEXT + payload)));
-  return `${payload}.${base64url(signature)}`;
+  return `${payload}.${toBase64url(signature)}`;
 }
 
 function invalid(cause?: unknown): ApiError {

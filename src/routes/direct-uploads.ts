@@ -4,6 +4,7 @@ import { findActiveApiKey } from '../db/api-keys';
 import { claimUploadUrl, releaseUploadUrl } from '../db/upload-urls';
 import { baseUrlOf, configOf, requireUser } from './context';
 import { ApiError } from '../lib/errors';
+import { sha256Hex } from '../lib/encoding';
 import { guardStorage } from '../lib/guard-storage';
 import { signUploadGrant, verifyUploadGrant, type UploadGrant } from '../lib/upload-url';
 import { SUBJECT_PATTERN, SUBJECT_RULE, userIdForSubject } from '../domain/users';
@@ -11,11 +12,6 @@ import { uploadAs } from './uploads';
 
 /** Server API keys: `gwk_<12 hex id>_<43 base64url characters>` (scripts/api-keys.mjs makes them). */
 const API_KEY_PATTERN = /^Bearer\s+(gwk_[0-9a-f]{12}_[A-Za-z0-9_-]{43})\s*$/;
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function uploadUrlSecret(c: Context<AppEnv>): string {
   const secret = configOf(c).uploadUrlSecret;

@@ -1,5 +1,6 @@
 import { claimKey, completeKey, findKey, releaseKey } from '../db/idempotency';
 import { ApiError } from '../lib/errors';
+import { sha256Hex } from '../lib/encoding';
 import { guardStorage } from '../lib/guard-storage';
 
 /** What a handler answered, stored for replays. */
@@ -23,11 +24,6 @@ export interface IdempotencyOptions {
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** A pending claim older than this belongs to a request that died; it may be retaken. */
 const ABANDONED_MS = 5 * 60 * 1000;
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * Runs `handler` at most once per (user, Idempotency-Key): a retry with the

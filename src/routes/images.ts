@@ -10,6 +10,7 @@ import { IMAGE_ID_PATTERN } from '../domain/images';
 import { deleteImageMedia } from '../delete-media';
 import { ensureVariant } from '../variants';
 import { handleUpload } from './uploads';
+import { fromBase64url, toBase64url } from '../lib/encoding';
 import { variantQuery } from './variant-query';
 
 const DEFAULT_PAGE = 20;
@@ -30,13 +31,13 @@ function pageLimit(raw: string | undefined): number {
 }
 
 function encodeCursor(cursor: ListCursor): string {
-  return btoa(`${cursor.createdAt}|${cursor.id}`).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return toBase64url(new TextEncoder().encode(`${cursor.createdAt}|${cursor.id}`));
 }
 
 function decodeCursor(raw: string | undefined): ListCursor | undefined {
   if (raw === undefined) return undefined;
   try {
-    const [createdAt, id] = atob(raw.replace(/-/g, '+').replace(/_/g, '/')).split('|');
+    const [createdAt, id] = new TextDecoder().decode(fromBase64url(raw)).split('|');
     if (createdAt && id && IMAGE_ID_PATTERN.test(id) && !Number.isNaN(Date.parse(createdAt))) return { createdAt, id };
   } catch {
     // fall through to the error below
