@@ -28,6 +28,14 @@ export interface BearerAuthOptions {
   clockSkewSeconds: number;
 }
 
+/**
+ * The `typ` headers a JWKS token may carry (hono compares them case-insensitively, with or without
+ * `application/`): a plain JWT, or an OAuth 2.0 access token (RFC 9068 `at+jwt`, what Auth0, Okta and
+ * Keycloak access tokens say). Other explicit types (logout tokens, DPoP proofs, security event tokens)
+ * are refused: they are signed by the same keys but are not credentials (RFC 8725 §3.11).
+ */
+const JWKS_TOKEN_TYPES = ['JWT', 'at+jwt'];
+
 function unauthorized(message: string, cause?: unknown): ApiError {
   return new ApiError('unauthorized', message, { cause, headers: { 'WWW-Authenticate': 'Bearer' } });
 }
@@ -80,13 +88,20 @@ export function bearerAuth<E extends { Variables: { user: AuthUser } }>(
     const claims = { iss: issuer, aud: audience ? [...audience] : undefined, exp: false, nbf: false, iat: false };
     let payload: JWTPayload;
     try {
-      const { alg, kid } = decodeHeader(token);
+      const header = decodeHeader(token);
+      const { alg, kid } = header;
       if (alg === 'HS256' && secret) {
         payload = await verify(token, secret, { alg: 'HS256', ...claims });
         checkTimes(payload, clockSkewSeconds, false);
       } else if (jwks && (jwks.algorithms as readonly string[]).includes(alg)) {
         const keys = await jwksKeys(jwks.url, kid);
-        payload = await verifyWithJwks(token, { keys, allowedAlgorithms: jwks.algorithms, verification: claims });
+        // hono requires a `typ` it is given; left to its default, it accepts a token without one.
+        const typ = header.typ === undefined ? undefined : JWKS_TOKEN_TYPES;
+        payload = await verifyWithJwks(token, {
+          keys,
+          allowedAlgorithms: jwks.algorithms,
+          verification: { ...claims, typ },
+        });
         checkTimes(payload, clockSkewSeconds, true);
       } else {
         throw new Error(`token algorithm ${alg} is not accepted here`);

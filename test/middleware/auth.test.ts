@@ -68,6 +68,16 @@ const good = (extra: Record<string, unknown> = {}) => ({
 });
 const b64url = (value: string) => btoa(value).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
+/** An RS256 token with exactly `header` (hono's `sign` always writes `typ: "JWT"`). */
+async function signRs256(header: Record<string, unknown>, payload: Record<string, unknown>, privateJwk: JsonWebKey) {
+  const key = await crypto.subtle.importKey('jwk', privateJwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
+  const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, new TextEncoder().encode(input));
+  return `${input}.${b64url(String.fromCharCode(...new Uint8Array(signature)))}`;
+}
+
 afterEach(() => vi.restoreAllMocks());
 
 describe('tokens from an identity provider (JWKS)', () => {
@@ -148,6 +158,60 @@ describe('tokens from an identity provider (JWKS)', () => {
       const signature = b64url(String.fromCharCode(...new Uint8Array(mac)));
       await expectError(await callWithJwks(`${header}.${payload}.${signature}`, url, extra), 401, 'unauthorized');
     }
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['typ JWT', { typ: 'JWT' }],
+    ['no typ', {}],
+    ['typ at+jwt (an RFC 9068 access token: Auth0, Okta, Keycloak)', { typ: 'at+jwt' }],
+    ['typ AT+JWT', { typ: 'AT+JWT' }],
+    ['typ application/at+jwt', { typ: 'application/at+jwt' }],
+    ['typ application/jwt', { typ: 'application/jwt' }],
+  ])('%s → accepted', async (_name, header) => {
+    const url = newJwksUrl();
+    const { publicJwk, privateJwk } = await sharedRsa();
+    serveJwks(url, () => [publicJwk]);
+    const token = await signRs256({ alg: 'RS256', kid: 'k1', ...header }, good(), privateJwk);
+    expect((await callWithJwks(token, url)).status).toBe(200);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['an OpenID logout token', { typ: 'logout+jwt' }],
+    ['a DPoP proof', { typ: 'dpop+jwt' }],
+    ['a security event token', { typ: 'secevent+jwt' }],
+    ['a JOSE (JWS) object that is not a JWT', { typ: 'JOSE' }],
+    ['an unknown typ', { typ: 'at+jwt; v=2' }],
+    ['a typ that is not a string', { typ: ['at+jwt'] }],
+  ])('%s → 401, even with a valid signature and claims', async (_name, header) => {
+    const url = newJwksUrl();
+    const { publicJwk, privateJwk } = await sharedRsa();
+    serveJwks(url, () => [publicJwk]);
+    const token = await signRs256({ alg: 'RS256', kid: 'k1', ...header }, good(), privateJwk);
+    await expectError(await callWithJwks(token, url), 401, 'unauthorized');
+  });
+
+  it('an at+jwt token still gets every other check', async () => {
+    const url = newJwksUrl();
+    const { publicJwk, privateJwk } = await sharedRsa();
+    const stranger = await keyPair('RS256', 'k1');
+    serveJwks(url, () => [publicJwk]);
+    const header = { alg: 'RS256', kid: 'k1', typ: 'at+jwt' };
+    for (const [claims, key] of [
+      [good({ aud: 'https://someone-else.example' }), privateJwk],
+      [good({ iss: 'https://other-tenant.idp.example/' }), privateJwk],
+      [good({ exp: now() - 120 }), privateJwk],
+      [good({ nbf: now() + 120 }), privateJwk],
+      [good(), stranger.privateJwk],
+    ] as const) {
+      await expectError(await callWithJwks(await signRs256(header, claims, key), url), 401, 'unauthorized');
+    }
+    // Not through the algorithm allowlist either.
+    const es = await keyPair('ES256', 'k1');
+    serveJwks(url, () => [es.publicJwk]);
+    const esToken = await sign(good(), es.privateJwk, 'ES256');
+    const [, payload, signature] = esToken.split('.');
+    const atEsToken = `${b64url(JSON.stringify({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' }))}.${payload}.${signature}`;
+    await expectError(await callWithJwks(atEsToken, url, { JWT_ALGORITHMS: 'RS256' }), 401, 'unauthorized');
   });
 
   it('an algorithm outside JWT_ALGORITHMS → 401, even with a valid signature', async () => {
