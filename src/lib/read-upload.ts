@@ -52,6 +52,23 @@ function tooSlow(pace: ReadPace, reason: 'deadline' | 'rate'): ApiError {
 }
 
 /**
+ * The stream's next chunk, or the watchdog's error. A stream that fails is a
+ * body that was cut off (in workerd: "client disconnected"): the client's
+ * doing, so a 4xx, not an internal error with a stack in the log.
+ */
+async function nextChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  watchdog: Promise<never>,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await Promise.race([reader.read(), watchdog]);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError('invalid_request', 'The upload body was cut off before its end', { cause: error });
+  }
+}
+
+/**
  * Reads a stream into one buffer, counting as it goes:
  * - size: stops (cancelling the stream) as soon as more than `limit` bytes
  *   arrive, so a chunked body of any size costs at most `limit` bytes;
@@ -61,7 +78,7 @@ function tooSlow(pace: ReadPace, reason: 'deadline' | 'rate'): ApiError {
  *   cancelled at once. Time spent waiting for the budget is not counted
  *   against the client.
  * @throws ApiError `payload_too_large`, `request_timeout`, `invalid_request`
- *   (a body longer than its Content-Length)
+ *   (a body longer than its Content-Length, or cut off: the client went away)
  */
 export async function readLimited(stream: ReadableStream<Uint8Array> | null, limits: ReadLimits): Promise<Uint8Array> {
   const { limit, budget, hold, declared, pace } = limits;
@@ -115,7 +132,7 @@ export async function readLimited(stream: ReadableStream<Uint8Array> | null, lim
       await budget.mayRead(hold, READ_AHEAD);
       excusedMs += Date.now() - waitingSince;
       waitingSince = undefined;
-      const { done, value } = await Promise.race([reader.read(), watchdog]);
+      const { done, value } = await nextChunk(reader, watchdog);
       if (done) break;
       length += value.byteLength;
       if (length > limit) throw tooLarge(limit);
