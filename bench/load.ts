@@ -6,12 +6,14 @@
 // consistency through the API and, after stopping wrangler, by reading the
 // persisted R2 bucket and D1 database with Miniflare. See bench/LOAD.md.
 // The last line is always `lost=<n> orphans=<n> errors_5xx=<n>`.
-// `--chaos` kills the runtime mid-load instead (./load-chaos.ts).
+// `--chaos` kills the runtime mid-load instead (./load-chaos.ts); `--slow-clients N`
+// times normal uploads beside N slow clients instead (./load-slow.ts).
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bindingsFromWranglerToml, readPersistedState } from './load-audit';
 import { runChaos } from './load-chaos';
+import { runSlowClients } from './load-slow';
 import {
   auditState,
   auditViaApi,
@@ -53,17 +55,31 @@ export interface Options {
   chaos: boolean;
   /** Chaos mode: how many SIGKILL/restart rounds. */
   kills: number;
-  /** wrangler dev's port (the inspector gets port + 1000); free ports when undefined. */
+  /** wrangler dev's port; a free one when undefined. */
   port: number | undefined;
+  /** Its inspector's port: `--inspector-port`, else port + 1000, else a free one. */
+  inspectorPort: number | undefined;
+  /** Time normal uploads beside this many slow clients instead of the mixed load (./load-slow.ts); 0: off. */
+  slowClients: number;
+  /** Slow-client mode: normal uploads per phase. */
+  uploads: number;
+  /** Slow-client mode: bytes a second each slow client sends. */
+  slowRate: number;
 }
 
 function usage(message?: string): never {
   if (message) console.error(message);
   console.error('Usage: npm run bench:load -- [--clients N (1-256, default 16)] [--seconds S (1-3600, default 60)]');
-  console.error('                              [--seed N (default 1)] [--keep-state] [--port P (inspector P+1000)]');
+  console.error(
+    '                              [--seed N (default 1)] [--keep-state] [--port P] [--inspector-port I (default P+1000)]',
+  );
   console.error('       npm run bench:load -- --chaos [--kills K (1-10, default 3)] [--clients N (default 4)]');
   console.error(
     '                              [--seconds S per round (default 20)] [--seed N] [--keep-state] [--port P]',
+  );
+  console.error('       npm run bench:load -- --slow-clients N (1-64) [--uploads U (1-500, default 20)]');
+  console.error(
+    '                              [--slow-rate B bytes/s (1-100000, default 4)] [--keep-state] [--port P]',
   );
   process.exit(2);
 }
@@ -78,6 +94,10 @@ function parseArgs(argv: string[]): Options {
     chaos,
     kills: 3,
     port: undefined,
+    inspectorPort: undefined,
+    slowClients: 0,
+    uploads: 20,
+    slowRate: 4,
   };
   const int = (name: string, raw: string | undefined, min: number, max: number) => {
     const n = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -94,6 +114,10 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--chaos') options.chaos = true;
     else if (flag === '--kills' && chaos) options.kills = int(flag, value(), 1, 10);
     else if (flag === '--port') options.port = int(flag, value(), 1024, 64535);
+    else if (flag === '--inspector-port') options.inspectorPort = int(flag, value(), 1024, 65535);
+    else if (flag === '--slow-clients' && !chaos) options.slowClients = int(flag, value(), 1, 64);
+    else if (flag === '--uploads') options.uploads = int(flag, value(), 1, 500);
+    else if (flag === '--slow-rate') options.slowRate = int(flag, value(), 1, 100_000);
     else if (flag === '--help' || flag === '-h') usage();
     else usage(`Unknown argument ${argv[i]}`);
   }
@@ -110,9 +134,10 @@ async function stopWrangler(): Promise<void> {
   if (child) await stopGroup(child);
 }
 
-/** wrangler dev's port and inspector port: `--port P` and P + 1000, or two free ones. */
+/** wrangler dev's port and inspector port: `--port P` and `--inspector-port` or P + 1000, or free ones. */
 async function ports(options: Options): Promise<[number, number]> {
-  return options.port ? [options.port, options.port + 1000] : [await freePort(), await freePort()];
+  const port = options.port ?? (await freePort());
+  return [port, options.inspectorPort ?? (options.port ? options.port + 1000 : await freePort())];
 }
 
 async function main(): Promise<number> {
@@ -140,7 +165,9 @@ async function main(): Promise<number> {
     },
     options.chaos
       ? STARTUP_TIMEOUT_MS * (options.kills + 2) + (options.kills * options.seconds + 180) * 1000 + AUDIT_TIMEOUT_MS
-      : STARTUP_TIMEOUT_MS * 2 + options.seconds * 1000 + HARD_STOP_GRACE_MS + AUDIT_TIMEOUT_MS,
+      : options.slowClients
+        ? STARTUP_TIMEOUT_MS * 2 + (2 * options.uploads + 4) * 60_000 + AUDIT_TIMEOUT_MS
+        : STARTUP_TIMEOUT_MS * 2 + options.seconds * 1000 + HARD_STOP_GRACE_MS + AUDIT_TIMEOUT_MS,
   );
 
   try {
@@ -148,6 +175,21 @@ async function main(): Promise<number> {
     if (options.chaos) {
       const [port, inspectorPort] = await ports(options);
       return await runChaos({
+        options,
+        secret,
+        toml,
+        bindings,
+        persistDir,
+        logPath,
+        logFd,
+        port,
+        inspectorPort,
+        setChild: (child) => (wrangler = child),
+      });
+    }
+    if (options.slowClients) {
+      const [port, inspectorPort] = await ports(options);
+      return await runSlowClients({
         options,
         secret,
         toml,
