@@ -9,15 +9,19 @@
 // raw body with Content-Length, half send chunked multipart), so it holds a
 // connection and an upload's body budget until the rate floor or the read
 // deadline answers it 408; it then reconnects at once, so N are held the whole
-// time. Reported: the normal uploads' median and max, alone and beside; every
-// slow connection's outcome and how long until it was refused; and an audit of
-// the persisted state (the slow ones must leave nothing behind). See bench/LOAD.md.
+// time. Then a few clients hang up (./load-hangup.ts), mid-body and while
+// their upload is processed, and one more normal upload follows. Reported: the
+// normal uploads' median and max, alone and beside; every slow connection's
+// outcome and how long until it was refused; and an audit of the persisted
+// state (slow clients and hang-ups must leave no object without a row and no
+// row without its objects). See bench/LOAD.md.
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadavg } from 'node:os';
 import { readPersistedState, type Bindings } from './load-audit';
+import { hangUp, type HangUp } from './load-hangup';
 import { maxUploadBytes, send, type Ctx } from './load-clients';
 import { loadInputs, type InputFile } from './load-inputs';
 import { quantile, countOutcomes, formatCounts, type Outcome } from './load-stats';
@@ -49,6 +53,7 @@ export interface SlowRun {
 /** The normal upload: the load benchmark's 1280×960 JPEG (about 130 KiB). */
 const NORMAL_INPUT = 'valid-medium.jpg';
 const WARMUP_UPLOADS = 2;
+const HANGUP_USER = 'slow-bench-hangup';
 /** A slow connection is given up (and counted as `timeout`) after this; the server should end it long before. */
 const SLOW_LIMIT_MS = 120_000;
 const DECLARED_BYTES = 10 * 1024 * 1024;
@@ -207,6 +212,16 @@ export async function runSlowClients(run: SlowRun): Promise<number> {
     const backstop = setTimeout(() => stop.abort(), SLOW_LIMIT_MS);
     await Promise.all(loops);
     clearTimeout(backstop);
+
+    // Clients that hang up, then a normal upload: nothing they held may still be held.
+    const hangToken = signToken(run.secret, HANGUP_USER, 3600);
+    const hangUps: HangUp[] = [];
+    for (const when of ['mid-body', 'after-body', 'mid-body', 'after-body'] as const) {
+      hangUps.push(await hangUp(base, hangToken, file, when));
+    }
+    await normalUpload(ctx, 'after_hangups', normalToken, file, false);
+    // That upload queued behind the hang-ups' image work; give their R2 and D1 writes a moment to land.
+    await sleep(3000);
     const load = loadavg()
       .map((l) => l.toFixed(2))
       .join(' ');
@@ -256,12 +271,25 @@ export async function runSlowClients(run: SlowRun): Promise<number> {
         `(limit named: ${formatCounts(limits) || 'none'}); bytes sent each: max ${Math.max(0, ...slow.map((s) => s.sent))}`,
     );
     const created = ctx.samples.filter((s) => s.outcome === 201).length;
+    const rowList = [...state.rows.values()];
     const orphans = [...state.objects].filter(
-      (key) => ![...state.rows.values()].some((r) => r.main_key === key || r.thumb_key === key),
+      (key) => !rowList.some((r) => r.main_key === key || r.thumb_key === key),
     ).length;
+    const rowsMissingObjects = rowList.filter(
+      (r) => !state.objects.has(r.main_key) || !state.objects.has(r.thumb_key),
+    ).length;
+    const hangUpRows = rowList.filter((r) => r.owner_id === HANGUP_USER).length;
+    const after = phase('after_hangups')[0]?.outcome;
     out.push(
-      `audit of persisted state: ${state.rows.size} rows for ${created} uploads answered 201, ${state.objects.size} R2 objects, ` +
-        `${orphans} orphan objects, ${[...state.rows.values()].filter((r) => r.owner_id === 'slow-bench-slow').length} rows from slow clients`,
+      `hang-ups: ${hangUps.filter((h) => h.when === 'mid-body').length} mid-body (half of ${file.bytes.length} bytes sent), ` +
+        `${hangUps.filter((h) => h.when === 'after-body').length} 200 ms after the whole body; answered before hanging up: ` +
+        `${hangUps.filter((h) => h.status !== undefined).length}; images they left stored (ran to their end): ${hangUpRows}; ` +
+        `normal upload right after: ${after}`,
+    );
+    out.push(
+      `audit of persisted state: ${state.rows.size} rows (${created} answered 201, ${hangUpRows} from hang-ups), ` +
+        `${state.objects.size} R2 objects; ${orphans} orphan objects, ${rowsMissingObjects} rows missing an object, ` +
+        `${rowList.filter((r) => r.owner_id === 'slow-bench-slow').length} rows from slow clients`,
     );
     if (options.keepState) out.push(`state kept in ${rel(persistDir)}`);
     else rmSync(persistDir, { recursive: true, force: true });
@@ -269,10 +297,15 @@ export async function runSlowClients(run: SlowRun): Promise<number> {
     out.push(
       `slow: clients=${options.slowClients} uploads=${options.uploads} beside_median_ms=${fmt(quantile(beside, 0.5))} ` +
         `beside_max_ms=${fmt(beside.at(-1) ?? NaN)} alone_median_ms=${fmt(quantile(alone, 0.5))} ` +
-        `slow_refused=${refusedMs.length}/${slow.length}`,
+        `slow_refused=${refusedMs.length}/${slow.length} orphans=${orphans} rows_missing_objects=${rowsMissingObjects}`,
     );
     console.log(out.join('\n'));
-    const ok = beside.length === options.uploads && orphans === 0 && state.rows.size === created;
+    const ok =
+      beside.length === options.uploads &&
+      after === 201 &&
+      orphans === 0 &&
+      rowsMissingObjects === 0 &&
+      state.rows.size === created + hangUpRows;
     return ok ? 0 : 1;
   } finally {
     if (child) await stopGroup(child);

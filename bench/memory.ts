@@ -5,7 +5,8 @@
 //   --naive          measure the naive jSquash reference (./naive-pipeline.ts) instead of the gateway
 //   --only id,id     only these inputs (ids from ./inputs.ts)
 //   --no-isolated    skip the one-process-per-input runs (mixed sequence only)
-//   --workerd [--port P]  measure the real Worker's isolate in workerd under wrangler dev instead
+//   --workerd [--port P] [--inspector-port I]  measure the real Worker's isolate in workerd under wrangler dev instead
+//                    (the inspector on I, default P + 1000)
 //
 // The parent process never loads a codec: it makes sure the inputs exist
 // (./generate.ts, in its own process), then runs each measurement in a fresh
