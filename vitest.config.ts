@@ -88,6 +88,8 @@ export default defineConfig(async () => {
             // node_modules' .wasm files go through wasmModules() rather than Node's own loader.
             server: { deps: { inline: [/\.wasm$/] } },
             include: ['test/e2e/**/*.test.ts', 'test/docs/**/*.test.ts', 'test/public/**/*.test.ts'],
+            // One file at a time: each e2e file starts its own `wrangler dev` on the same port (8792).
+            fileParallelism: false,
             // Generous for a loaded CI machine; on an idle 2-core machine the browser test takes about 20 s.
             testTimeout: 90_000,
             hookTimeout: 120_000,

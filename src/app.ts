@@ -10,6 +10,7 @@ import { directUploadRoutes } from './routes/direct-uploads';
 import { healthRoutes } from './routes/health';
 import { imagesRoutes } from './routes/images';
 import { mediaRoutes } from './routes/media';
+import { openApiRoutes } from './routes/openapi';
 import { usersRoutes } from './routes/users';
 
 function errorResponse(
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps) {
   app.route('/images', imagesRoutes(deps));
   app.route('/media', mediaRoutes);
   app.route('/uploads', directUploadRoutes(deps));
+  app.route('/openapi.json', openApiRoutes);
 
   app.notFound((c) => errorResponse(c, 'not_found', 'No such route'));
   app.onError((error, c) => {

@@ -7,7 +7,9 @@ import { ApiError } from '../lib/errors';
 import { sha256Hex } from '../lib/encoding';
 import { guardStorage } from '../lib/guard-storage';
 import { signUploadGrant, verifyUploadGrant, type UploadGrant } from '../lib/upload-url';
-import { SUBJECT_PATTERN, SUBJECT_RULE, userIdForSubject } from '../domain/users';
+import { userIdForSubject } from '../domain/users';
+import type { UploadUrlJson, UploadUrlRequest } from './api-schemas';
+import { createUploadUrl } from './operations';
 import { uploadAs } from './uploads';
 
 /** Server API keys: `gwk_<12 hex id>_<43 base64url characters>` (scripts/api-keys.mjs makes them). */
@@ -18,13 +20,6 @@ function uploadUrlSecret(c: Context<AppEnv>): string {
   // A deployment without the secret is misconfigured, like a bad var: logged, 500.
   if (!secret) throw new Error('UPLOAD_URL_SECRET is not set; direct uploads are disabled');
   return secret;
-}
-
-interface IssueRequest {
-  purpose: 'avatar' | 'image';
-  /** `user_id`: the subject (`sub`) of the user the URL is for. */
-  subject: string | undefined;
-  maxBytes: number | undefined;
 }
 
 /** The largest `POST /uploads` JSON body: a few short fields. */
@@ -63,7 +58,11 @@ async function readSmallBody(request: Request): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
-async function readIssueRequest(c: Context<AppEnv>, maxUploadBytes: number): Promise<IssueRequest> {
+/**
+ * The `POST /uploads` body, validated by the operation's schema.
+ * @throws ApiError `invalid_request`, `payload_too_large`
+ */
+async function readIssueRequest(c: Context<AppEnv>): Promise<UploadUrlRequest> {
   let body: unknown;
   try {
     body = JSON.parse(await readSmallBody(c.req.raw));
@@ -71,29 +70,7 @@ async function readIssueRequest(c: Context<AppEnv>, maxUploadBytes: number): Pro
     if (error instanceof ApiError) throw error;
     throw new ApiError('invalid_request', 'Expected a JSON body like {"purpose":"image"}', { cause: error });
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError('invalid_request', 'Expected a JSON object like {"purpose":"image"}');
-  }
-  const { purpose, user_id: subject, max_bytes: maxBytes } = body as Record<string, unknown>;
-  if (purpose !== 'avatar' && purpose !== 'image') {
-    throw new ApiError(
-      'invalid_request',
-      `Expected "avatar" or "image" for purpose but received ${JSON.stringify(purpose)}`,
-    );
-  }
-  if (subject !== undefined && (typeof subject !== 'string' || !SUBJECT_PATTERN.test(subject))) {
-    throw new ApiError('invalid_request', `Expected the user's token subject as user_id: ${SUBJECT_RULE}`);
-  }
-  if (
-    maxBytes !== undefined &&
-    (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes < 1 || maxBytes > maxUploadBytes)
-  ) {
-    throw new ApiError(
-      'invalid_request',
-      `Expected integer between 1 and ${maxUploadBytes} for max_bytes but received ${JSON.stringify(maxBytes)}`,
-    );
-  }
-  return { purpose, subject, maxBytes };
+  return createUploadUrl.body(configOf(c)).parse(body, '');
 }
 
 /** Who asks for a URL: a server API key (acting for any user) or a user's own token. */
@@ -148,13 +125,13 @@ export function directUploadRoutes(deps: AppDeps) {
       const config = configOf(c);
       const secret = uploadUrlSecret(c);
       const caller = await authenticateCaller(c);
-      const request = await readIssueRequest(c, config.maxUploadBytes);
-      const subject = subjectFor(caller, request.subject);
+      const request = await readIssueRequest(c);
+      const subject = subjectFor(caller, request.user_id);
       const grant: UploadGrant = {
         id: crypto.randomUUID(),
         subject,
         purpose: request.purpose,
-        maxBytes: request.maxBytes ?? config.maxUploadBytes,
+        maxBytes: request.max_bytes ?? config.maxUploadBytes,
         expiresAt: Math.floor(Date.now() / 1000) + config.uploadUrlTtlSeconds,
       };
       const token = await signUploadGrant(grant, secret);
@@ -164,7 +141,7 @@ export function directUploadRoutes(deps: AppDeps) {
         {
           upload_url: `${baseUrlOf(c)}/uploads/${token}`,
           expires_at: new Date(grant.expiresAt * 1000).toISOString(),
-        },
+        } satisfies UploadUrlJson,
         201,
       );
     })

@@ -2,6 +2,7 @@ import { claimKey, completeKey, findKey, releaseKey } from '../db/idempotency';
 import { ApiError } from '../lib/errors';
 import { sha256Hex } from '../lib/encoding';
 import { guardStorage } from '../lib/guard-storage';
+import { idempotencyKeySchema } from './api-schemas';
 
 /** What a handler answered, stored for replays. */
 export interface StoredResponse {
@@ -20,8 +21,6 @@ export interface IdempotencyOptions {
   ttlSeconds: number;
 }
 
-/** Keys are opaque to us: 1–255 visible ASCII characters (a UUID is typical). */
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** A pending claim older than this belongs to a request that died; it may be retaken. */
 const ABANDONED_MS = 5 * 60 * 1000;
 
@@ -40,9 +39,8 @@ export async function runIdempotent(
 ): Promise<StoredResponse & { replayed: boolean }> {
   const { userId, key, route } = options;
   if (key === undefined) return { ...(await handler()), replayed: false };
-  if (!KEY_PATTERN.test(key)) {
-    throw new ApiError('invalid_request', 'Expected Idempotency-Key to be 1-255 visible ASCII characters');
-  }
+  // Keys are opaque to us: 1–255 visible ASCII characters (a UUID is typical).
+  idempotencyKeySchema.parse(key, 'Idempotency-Key');
   const bodySha256 = await sha256Hex(options.bytes);
   const now = Date.now();
   const claimed = await guardStorage('D1 claim idempotency key', () =>

@@ -1,7 +1,9 @@
 import type { ImageRecord } from '../db/images';
+import type { RemovedItem } from '../pipeline/removed';
+import type { ImageJson } from './api-schemas';
 
 /** The public JSON of a stored image (snake_case, absolute URLs: `mediaBase` + `/` + object key). */
-export function imageJson(record: ImageRecord, mediaBase: string) {
+export function imageJson(record: ImageRecord, mediaBase: string): ImageJson {
   return {
     id: record.id,
     kind: record.kind,
@@ -18,7 +20,8 @@ export function imageJson(record: ImageRecord, mediaBase: string) {
     original_bytes: record.originalBytes,
     colour: { source: record.colourSource, converted: record.colourConverted },
     thumbhash: record.thumbhash,
-    removed: record.removed,
+    // The pipeline's vocabulary is all that is ever stored (db/images.ts).
+    removed: record.removed as RemovedItem[],
     created_at: record.createdAt,
   };
 }

@@ -11,24 +11,11 @@ import { deleteImageMedia } from '../delete-media';
 import { ensureVariant } from '../variants';
 import { handleUpload } from './uploads';
 import { fromBase64url, toBase64url } from '../lib/encoding';
-import { variantQuery } from './variant-query';
+import { deleteImage, getImage, getImageVariant, listImages } from './operations';
+import { paramsOf, queryOf } from './validate';
+import type { ImageListJson, VariantJson } from './api-schemas';
 
 const DEFAULT_PAGE = 20;
-const MAX_PAGE = 100;
-
-function imageIdParam(id: string): string {
-  if (!IMAGE_ID_PATTERN.test(id)) throw new ApiError('invalid_request', 'Expected an image id (a lowercase UUID)');
-  return id;
-}
-
-function pageLimit(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_PAGE;
-  const n = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= 1 && n <= MAX_PAGE)) {
-    throw new ApiError('invalid_request', `Expected integer between 1 and ${MAX_PAGE} for limit but received ${raw}`);
-  }
-  return n;
-}
 
 function encodeCursor(cursor: ListCursor): string {
   return toBase64url(new TextEncoder().encode(`${cursor.createdAt}|${cursor.id}`));
@@ -51,8 +38,9 @@ export function imagesRoutes(deps: AppDeps) {
     .use(requireUser)
     .post('/', (c) => handleUpload(c, deps, 'image'))
     .get('/', async (c) => {
-      const limit = pageLimit(c.req.query('limit'));
-      const cursor = decodeCursor(c.req.query('cursor'));
+      const query = queryOf(c, listImages.query);
+      const limit = query.limit ?? DEFAULT_PAGE;
+      const cursor = decodeCursor(query.cursor);
       const rows = await guardStorage('list images', () =>
         listOwnedImages(c.env.DB, c.get('user').id, limit + 1, cursor),
       );
@@ -61,38 +49,34 @@ export function imagesRoutes(deps: AppDeps) {
       return c.json({
         images: page.map((r) => imageJson(r, mediaBaseOf(c))),
         next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
-      });
+      } satisfies ImageListJson);
     })
     .get('/:id', async (c) => {
-      const id = imageIdParam(c.req.param('id'));
+      const { id } = paramsOf(c, getImage.params);
       const record = await guardStorage('get image', () => findOwnedImage(c.env.DB, id, c.get('user').id));
       // Another user's image is "not found", not "forbidden": existence is not leaked.
       if (!record) throw new ApiError('not_found', 'Image not found');
       return c.json(imageJson(record, mediaBaseOf(c)));
     })
     .get('/:id/variants', async (c) => {
-      const id = imageIdParam(c.req.param('id'));
-      const query = variantQuery(c, 'contain');
-      if (!query)
-        throw new ApiError('invalid_request', 'Expected a size query parameter', {
-          details: { allowed_sizes: configOf(c).variantSizes },
-        });
+      const { id } = paramsOf(c, getImageVariant.params);
+      const { size, fit = 'contain' } = queryOf(c, getImageVariant.query);
       const record = await guardStorage('get image', () => findOwnedImage(c.env.DB, id, c.get('user').id));
       if (!record) throw new ApiError('not_found', 'Image not found');
       const target = { bucket: c.env.IMAGES, codecs: deps.codecs(), quality: configOf(c).process.thumbQuality };
-      const variant = await runToEnd(c, ensureVariant(target, record, query.size, query.fit));
+      const variant = await runToEnd(c, ensureVariant(target, record, size, fit));
       return c.json({
         url: `${mediaBaseOf(c)}/${variant.key}`,
-        size: query.size,
-        fit: query.fit,
+        size,
+        fit,
         width: variant.width,
         height: variant.height,
         bytes: variant.bytes,
         content_type: 'image/webp',
-      });
+      } satisfies VariantJson);
     })
     .delete('/:id', async (c) => {
-      const id = imageIdParam(c.req.param('id'));
+      const { id } = paramsOf(c, deleteImage.params);
       const record = await guardStorage('delete image', () => deleteOwnedImage(c.env.DB, id, c.get('user').id));
       if (!record) throw new ApiError('not_found', 'Image not found');
       await deleteImageMedia(c.env.IMAGES, record);

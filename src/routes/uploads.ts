@@ -6,6 +6,7 @@ import { mediaBaseOf, configOf, ingestTargetOf, runToEnd } from './context';
 import { ApiError } from '../lib/errors';
 import { runIdempotent } from './idempotency';
 import { imageJson } from './image-json';
+import type { AvatarUploadJson, ImageJson } from './api-schemas';
 import { BodyBudget } from '../lib/body-budget';
 import { guardStorage } from '../lib/guard-storage';
 import { recordUser } from '../db/users';
@@ -113,7 +114,8 @@ export async function uploadAs(c: Context<AppEnv>, deps: AppDeps, spec: UploadSp
           const record = await ingestUpload(ingestTargetOf(c, deps), userId, kind, bytes);
           if (kind === 'avatar') await purgeAvatarRedirects(userId, config.variantSizes);
           const image = imageJson(record, mediaBaseOf(c));
-          const body = kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
+          const body: AvatarUploadJson | ImageJson =
+            kind === 'avatar' ? { avatar_url: image.url, avatar_thumb_url: image.thumb_url, image } : image;
           return { status: 201, body };
         },
       );

@@ -6,10 +6,13 @@ import { clearAvatar, findAvatar } from '../db/profiles';
 import { removeStaleAvatars } from '../ingest';
 import { configOf, mediaBaseOf, requireUser, runToEnd } from './context';
 import { ApiError } from '../lib/errors';
-import { SUBJECT_PATTERN, USER_ID_PATTERN, userIdForSubject } from '../domain/users';
+import { USER_ID_PATTERN, userIdForSubject } from '../domain/users';
+import type { VariantFit } from '../domain/variants';
 import { ensureVariant } from '../variants';
 import { handleUpload } from './uploads';
-import { variantQuery, type VariantQuery } from './variant-query';
+import { variantSizeSchema } from './api-schemas';
+import { getAvatar, getAvatarThumb } from './operations';
+import { paramsOf, queryOf } from './validate';
 
 /** How long a CDN or browser may keep the stable avatar URL's redirect. */
 const AVATAR_REDIRECT_CACHE = 'public, max-age=60';
@@ -27,12 +30,19 @@ export function usersRoutes(deps: AppDeps) {
       await purgeAvatarRedirects(userId, configOf(c).variantSizes);
       return c.body(null, 204);
     })
-    .get('/:userId/avatar', (c) => redirectToAvatar(c.req.param('userId'), variantQuery(c, 'cover') ?? 'main', c, deps))
-    .get('/:userId/avatar/thumb', (c) => redirectToAvatar(c.req.param('userId'), 'thumb', c, deps));
+    .get('/:userId/avatar', (c) => redirectToAvatar(paramsOf(c, getAvatar.params).userId, avatarVariant(c), c, deps))
+    .get('/:userId/avatar/thumb', (c) => redirectToAvatar(paramsOf(c, getAvatarThumb.params).userId, 'thumb', c, deps));
 }
 
 /** Which object of the avatar a redirect points at. */
-type AvatarObject = 'main' | 'thumb' | VariantQuery;
+type AvatarObject = 'main' | 'thumb' | { size: number; fit: VariantFit };
+
+/** `?size=N&fit=…` (fit `cover` by default; a fit needs a size), or the main image when neither is given. */
+function avatarVariant(c: Context<AppEnv>): AvatarObject {
+  const { size, fit } = queryOf(c, getAvatar.query);
+  if (size === undefined && fit === undefined) return 'main';
+  return { size: size ?? variantSizeSchema(configOf(c)).parse(undefined, 'size'), fit: fit ?? 'cover' };
+}
 
 const cacheName = (which: AvatarObject) => (typeof which === 'string' ? which : `${which.size}-${which.fit}`);
 
@@ -47,14 +57,12 @@ async function currentAvatarKey(userId: string, which: AvatarObject, c: Context<
 }
 
 /**
- * `:userId` is a user id; anything else that is a valid token subject
- * (percent-encoded, e.g. `auth0%7C64f1…`) stands for the id derived from it.
- * @throws ApiError `invalid_request`
+ * `:userId` (already a valid subject, routes/api-schemas.ts) is a user id;
+ * anything else (percent-encoded, e.g. `auth0%7C64f1…`) stands for the id
+ * derived from it.
  */
 async function userIdOfParam(param: string): Promise<string> {
-  if (USER_ID_PATTERN.test(param)) return param;
-  if (SUBJECT_PATTERN.test(param)) return userIdForSubject(param);
-  throw new ApiError('invalid_request', 'Expected a user id, or a token subject of 1-255 printable ASCII characters');
+  return USER_ID_PATTERN.test(param) ? param : userIdForSubject(param);
 }
 
 /**
