@@ -15,15 +15,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadDefaultConfig } from './config';
-import {
-  meanDeltaE2000,
-  psnr,
-  resampleLanczos3,
-  ssim,
-  toLinear,
-  toSrgb255,
-  type FloatImage,
-} from './fidelity-oracle';
+import { meanDeltaE2000, psnr, resampleLanczos3, ssim, toLinear, toSrgb255, type FloatImage } from './fidelity-oracle';
 import { buildPng } from './generate';
 import { OUT_DIR } from './inputs';
 import { photo, type Picture } from './photo';
@@ -165,7 +157,12 @@ async function makeInputs(): Promise<Input[]> {
   }
   const big = photo(4032, 3024, { seed: 12, noise: 4 });
   const baseline = u8(await sharp(rgb(big), rawOf(4032, 3024)).jpeg({ quality: 90 }).toBuffer());
-  inputs.push({ id: 'photo-12mp', description: '4032×3024 JPEG q90 4:2:0 (baseline), sRGB', bytes: baseline, kind: 'photo' });
+  inputs.push({
+    id: 'photo-12mp',
+    description: '4032×3024 JPEG q90 4:2:0 (baseline), sRGB',
+    bytes: baseline,
+    kind: 'photo',
+  });
   inputs.push({
     id: 'photo-12mp-progressive',
     description: 'the same, `jpegtran -progressive` (same coefficients)',
@@ -177,11 +174,26 @@ async function makeInputs(): Promise<Input[]> {
   inputs.push({
     id: 'zone-plate',
     description: '2896×2896 grey PNG, zone plate cos(π r²/2896)',
-    bytes: u8(await sharp(zone, rawOf(2896, 2896, 1)).png().toBuffer()),
+    bytes: u8(
+      await sharp(zone, rawOf(2896, 2896, 1))
+        .toColourspace('b-w')
+        .png()
+        .toBuffer(),
+    ),
     kind: 'zone',
   });
-  const zoneJpeg = u8(await sharp(zone, rawOf(2896, 2896, 1)).jpeg({ quality: 90 }).toBuffer());
-  inputs.push({ id: 'zone-plate-jpeg', description: 'the zone plate as a grey JPEG q90', bytes: zoneJpeg, kind: 'zone' });
+  const zoneJpeg = u8(
+    await sharp(zone, rawOf(2896, 2896, 1))
+      .toColourspace('b-w')
+      .jpeg({ quality: 90 })
+      .toBuffer(),
+  );
+  inputs.push({
+    id: 'zone-plate-jpeg',
+    description: 'the zone plate as a grey JPEG q90',
+    bytes: zoneJpeg,
+    kind: 'zone',
+  });
   inputs.push({
     id: 'zone-plate-jpeg-progressive',
     description: 'the same, `jpegtran -progressive`',
@@ -193,14 +205,20 @@ async function makeInputs(): Promise<Input[]> {
   inputs.push({
     id: 'checkerboard',
     description: '4096×3072 grey PNG, 1-px black/white checkerboard',
-    bytes: u8(await sharp(board, rawOf(4096, 3072, 1)).png().toBuffer()),
-    kind: 'checker',
-  });
-  inputs.push({
-    id: 'checkerboard-webp',
-    description: 'the same checkerboard as a lossless WebP (libwebp scales it while decoding)',
     bytes: u8(
       await sharp(board, rawOf(4096, 3072, 1))
+        .toColourspace('b-w')
+        .png()
+        .toBuffer(),
+    ),
+    kind: 'checker',
+  });
+  // Lossless WebP is decoded whole, so it must stay under the budget's cap (about 8 MP).
+  inputs.push({
+    id: 'checkerboard-webp',
+    description: '3072×2560 1-px checkerboard, lossless WebP (libwebp scales it while decoding)',
+    bytes: u8(
+      await sharp(checkerboard(3072, 2560), rawOf(3072, 2560, 1))
         .toColourspace('srgb')
         .webp({ lossless: true })
         .toBuffer(),
@@ -236,7 +254,10 @@ async function makeInputs(): Promise<Input[]> {
 async function referenceDecode(input: Input): Promise<FloatImage> {
   const image = sharp(input.bytes).removeAlpha();
   if (input.kind === 'png16') {
-    const { data, info } = await image.toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await image
+      .toColourspace('rgb16')
+      .raw({ depth: 'ushort' })
+      .toBuffer({ resolveWithObject: true });
     const samples = new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
     return toLinear(samples, info.width, info.height, 3, 65535);
   }
@@ -247,11 +268,18 @@ async function referenceDecode(input: Input): Promise<FloatImage> {
 
 /** A WebP (or any file) decoded by sharp/libwebp to 8-bit sRGB samples as floats. */
 async function decode8(bytes: Uint8Array | Buffer): Promise<FloatImage> {
-  const { data, info } = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(bytes)
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: 3, data: Float32Array.from(data) };
 }
 
 interface Side {
+  /** The main image's pixels as handed to the WebP encoder. */
+  preEncode?: FloatImage;
+  preEncodePsnr?: number;
   mainBytes: number;
   thumbBytes: number;
   main: FloatImage;
@@ -279,6 +307,16 @@ interface Row {
   colour?: string;
 }
 
+function rgbOfRgba(image: { width: number; height: number; data: ArrayLike<number> }): FloatImage {
+  const data = new Float32Array(image.width * image.height * 3);
+  for (let p = 0, q = 0; q < data.length; p += 4) {
+    data[q++] = image.data[p]!;
+    data[q++] = image.data[p + 1]!;
+    data[q++] = image.data[p + 2]!;
+  }
+  return { width: image.width, height: image.height, channels: 3, data };
+}
+
 function meanGrey(image: FloatImage): number {
   let sum = 0;
   for (const v of image.data) sum += v;
@@ -302,11 +340,12 @@ function maxDifference(a: FloatImage | Uint8ClampedArray[], b: FloatImage | Uint
 
 function decodeRows(bytes: Uint8Array, scale: JpegScale): Uint8ClampedArray[] {
   const rows: Uint8ClampedArray[] = [];
-  decodeJpeg(bytes, { scale }, { put: (y, rgba) => (rows[y] = rgba.slice()) });
+  decodeJpeg(bytes, { scale }, { put: (y, rgba) => (rows[y] = Uint8ClampedArray.from(rgba)) });
   return rows;
 }
 
 function score(side: Side, refMain: FloatImage, refThumb: FloatImage): void {
+  if (side.preEncode) side.preEncodePsnr = psnr(refMain, side.preEncode);
   side.mainPsnr = psnr(refMain, side.main);
   side.mainSsim = ssim(refMain, side.main);
   side.thumbPsnr = psnr(refThumb, side.thumb);
@@ -316,6 +355,7 @@ function score(side: Side, refMain: FloatImage, refThumb: FloatImage): void {
 const f1 = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(1));
 const f2 = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
 const f4 = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(4));
+const signed = (v: number, digits: number) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 const pair = (a: string, b: string) => (a === '-' && b === '-' ? '-' : `${a} / ${b}`);
 
 function table(headers: string[], rows: string[][]): string {
@@ -332,6 +372,7 @@ function markdown(headers: string[], rows: string[][]): string {
 
 async function main(): Promise<void> {
   const only = argValue('--only')?.split(',');
+  const crossEncode = process.argv.includes('--cross-encode');
   const started = performance.now();
   const load = loadavg()[0]!;
   sharp.concurrency(1);
@@ -351,8 +392,17 @@ async function main(): Promise<void> {
     const row: Row = { input, status: 'ok' };
     rows.push(row);
     let out;
+    // The pipeline's own pixels before WebP, taken at the Codecs port (the first encode is the main image).
+    let preEncode: FloatImage | undefined;
+    const capturing: typeof codecs = {
+      ...codecs,
+      encodeWebp: (image, settings, size) => {
+        preEncode ??= rgbOfRgba(image);
+        return codecs.encodeWebp(image, settings, size);
+      },
+    };
     try {
-      out = await processImage(input.bytes, config.process, codecs);
+      out = await processImage(input.bytes, config.process, capturing);
     } catch (error) {
       row.status = `gateway refused: ${(error as { code?: string }).code ?? String(error)}`;
       log(`  ${row.status}`);
@@ -362,6 +412,7 @@ async function main(): Promise<void> {
     row.thumb = { width: out.thumb.width, height: out.thumb.height };
     row.colour = `${out.colour.source}${out.colour.converted ? '' : ' (not converted)'}`;
     const gateway: Side = {
+      preEncode,
       mainBytes: out.main.bytes.length,
       thumbBytes: out.thumb.bytes.length,
       main: await decode8(out.main.bytes),
@@ -395,7 +446,14 @@ async function main(): Promise<void> {
       .resize(row.thumb.width, row.thumb.height, { fit: 'fill' })
       .webp({ quality: config.process.thumbQuality, effort: 4 })
       .toBuffer();
+    const sharpRaw = await sharp(input.bytes)
+      .resize(row.main.width, row.main.height, { fit: 'fill' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer();
     const other: Side = {
+      preEncode: { width: row.main.width, height: row.main.height, channels: 3, data: Float32Array.from(sharpRaw) },
       mainBytes: sharpMain.length,
       thumbBytes: sharpThumb.length,
       main: await decode8(sharpMain),
@@ -414,17 +472,55 @@ async function main(): Promise<void> {
       // The main image is the input's size here: compare pixel for pixel with the lcms2 conversion.
       const lcms = toSrgb255(full);
       for (const side of [gateway, other]) {
-        if (side.main.width === lcms.width && side.main.height === lcms.height) side.deltaE = meanDeltaE2000(lcms, side.main);
+        if (side.main.width === lcms.width && side.main.height === lcms.height)
+          side.deltaE = meanDeltaE2000(lcms, side.main);
       }
     }
     const refMain = toSrgb255(resampleLanczos3(full, row.main.width, row.main.height));
     const refThumb = toSrgb255(resampleLanczos3(full, row.thumb.width, row.thumb.height));
     score(gateway, refMain, refThumb);
     score(other, refMain, refThumb);
+    if (crossEncode && gateway.preEncode && other.preEncode) {
+      // Each side's pre-WebP pixels through both encoders: tells the resampling apart from the encoder.
+      const toRgba = (f: FloatImage) => {
+        const d = new Uint8ClampedArray(f.width * f.height * 4);
+        for (let p = 0; p < f.width * f.height; p++) {
+          d[p * 4] = f.data[p * 3]!;
+          d[p * 4 + 1] = f.data[p * 3 + 1]!;
+          d[p * 4 + 2] = f.data[p * 3 + 2]!;
+          d[p * 4 + 3] = 255;
+        }
+        return { width: f.width, height: f.height, data: d };
+      };
+      for (const [name, pix] of [
+        ['gateway pixels', gateway.preEncode],
+        ['sharp pixels', other.preEncode],
+      ] as const) {
+        const bySharp = await decode8(
+          await sharp(Buffer.from(toRgba(pix).data.buffer), {
+            raw: { width: pix.width, height: pix.height, channels: 4 },
+          })
+            .removeAlpha()
+            .webp({ quality: 85, effort: 4 })
+            .toBuffer(),
+        );
+        const byGw = await decode8(
+          await codecs.encodeWebp(toRgba(pix), { quality: 85, method: 4, lowMemory: true, alpha: false }),
+        );
+        log(
+          `  ${name} encoded by sharp: ${psnr(refMain, bySharp).toFixed(4)} dB SSIM ${ssim(refMain, bySharp).toFixed(5)}; by the gateway's libwebp: ${psnr(refMain, byGw).toFixed(4)} dB SSIM ${ssim(refMain, byGw).toFixed(5)}`,
+        );
+      }
+      log(
+        `  stored: gateway ${gateway.mainPsnr!.toFixed(4)} dB SSIM ${gateway.mainSsim!.toFixed(5)}, sharp ${other.mainPsnr!.toFixed(4)} dB SSIM ${other.mainSsim!.toFixed(5)}`,
+      );
+    }
     log(
-      `  main PSNR ${f2(gateway.mainPsnr)} / sharp ${f2(other.mainPsnr)} dB, thumb ${f2(gateway.thumbPsnr)} / ${f2(other.thumbPsnr)}` +
+      `  main PSNR ${f2(gateway.mainPsnr)} / sharp ${f2(other.mainPsnr)} dB (before WebP ${f2(gateway.preEncodePsnr)} / ${f2(other.preEncodePsnr)}), thumb ${f2(gateway.thumbPsnr)} / ${f2(other.thumbPsnr)}` +
         (gateway.deltaE !== undefined ? `, ΔE2000 ${f2(gateway.deltaE)} / ${f2(other.deltaE)}` : '') +
-        (gateway.grey ? `, grey ${f1(gateway.grey[0])}/${f1(gateway.grey[1])} vs ${f1(other.grey![0])}/${f1(other.grey![1])}` : ''),
+        (gateway.grey
+          ? `, grey ${f1(gateway.grey[0])}/${f1(gateway.grey[1])} vs ${f1(other.grey![0])}/${f1(other.grey![1])}`
+          : ''),
     );
   }
 
@@ -433,6 +529,7 @@ async function main(): Promise<void> {
     'main / thumb',
     'ΔE2000 gw / sharp',
     'main PSNR dB gw / sharp',
+    'before WebP',
     'main SSIM gw / sharp',
     'thumb PSNR dB gw / sharp',
     'thumb SSIM gw / sharp',
@@ -442,12 +539,13 @@ async function main(): Promise<void> {
   const cells = rows.map((r) => {
     const g = r.gateway;
     const s = r.sharp;
-    if (!g) return [r.input.id, '-', r.status, '-', '-', '-', '-', '-', '-'];
+    if (!g) return [r.input.id, '-', r.status, '-', '-', '-', '-', '-', '-', '-'];
     if (r.twin) {
       return [
         r.input.id,
         `${r.main!.width}×${r.main!.height} / ${r.thumb!.width}×${r.thumb!.height}`,
         `vs ${r.input.twinOf}: decoder max diff 1/1..1/8 ${r.twin.scales.join(', ')}; stored main ${r.twin.main}, thumb ${r.twin.thumb}`,
+        '-',
         '-',
         '-',
         '-',
@@ -461,6 +559,7 @@ async function main(): Promise<void> {
       `${r.main!.width}×${r.main!.height} / ${r.thumb!.width}×${r.thumb!.height}`,
       pair(f2(g.deltaE), f2(s?.deltaE)),
       pair(f2(g.mainPsnr), f2(s?.mainPsnr)),
+      pair(f2(g.preEncodePsnr), f2(s?.preEncodePsnr)),
       pair(f4(g.mainSsim), f4(s?.mainSsim)),
       pair(f2(g.thumbPsnr), f2(s?.thumbPsnr)),
       pair(f4(g.thumbSsim), f4(s?.thumbSsim)),
@@ -503,7 +602,7 @@ async function main(): Promise<void> {
       `goal main image vs the linear-light Lanczos-3 reference at least sharp's (photo, zone plate; PSNR and SSIM): ${verdict(ok)} — ${quality
         .map(
           (r) =>
-            `${r.input.id} ${f2(r.gateway!.mainPsnr)} vs ${f2(r.sharp!.mainPsnr)} dB, SSIM ${f4(r.gateway!.mainSsim)} vs ${f4(r.sharp!.mainSsim)}`,
+            `${r.input.id} ${f2(r.gateway!.mainPsnr)} vs ${f2(r.sharp!.mainPsnr)} dB (${signed(r.gateway!.mainPsnr! - r.sharp!.mainPsnr!, 3)}), SSIM ${f4(r.gateway!.mainSsim)} vs ${f4(r.sharp!.mainSsim)} (${signed(r.gateway!.mainSsim! - r.sharp!.mainSsim!, 5)}); before WebP ${f2(r.gateway!.preEncodePsnr)} vs ${f2(r.sharp!.preEncodePsnr)} dB`,
         )
         .join('; ')}`,
     );
@@ -534,9 +633,14 @@ async function main(): Promise<void> {
   const mdFile = join(OUT_DIR, 'fidelity.md');
   await writeFile(
     mdFile,
-    [`\`npm run bench:fidelity\` — ${machine}.`, '', markdown(headers, cells), '', ...goals.map((g) => `- ${g}`), ''].join(
-      '\n',
-    ),
+    [
+      `\`npm run bench:fidelity\` — ${machine}.`,
+      '',
+      markdown(headers, cells),
+      '',
+      ...goals.map((g) => `- ${g}`),
+      '',
+    ].join('\n'),
   );
   console.log(`(Markdown table written to ${mdFile})`);
 }
