@@ -291,6 +291,8 @@ interface Side {
   thumbSsim?: number;
   /** Mean grey of main and thumbnail (checkerboard). */
   grey?: [number, number];
+  /** Mean grey of the main image before WebP (checkerboard). */
+  preEncodeGrey?: number;
   /** 1st and 99th percentile of the main image's grey (checkerboard). */
   greyRange?: [number, number];
 }
@@ -465,6 +467,7 @@ async function main(): Promise<void> {
       for (const side of [gateway, other]) {
         side.grey = [meanGrey(side.main), meanGrey(side.thumb)];
         side.greyRange = greyPercentiles(side.main);
+        if (side.preEncode) side.preEncodeGrey = meanGrey(side.preEncode);
       }
     }
     const full = await referenceDecode(input);
@@ -584,13 +587,13 @@ async function main(): Promise<void> {
     const [m, t] = board.gateway!.grey!;
     const ok = m >= 180 && m <= 196 && t >= 180 && t <= 196;
     goals.push(
-      `goal checkerboard grey 180–196 in main and thumbnail: ${verdict(ok)} — main ${f1(m)} (1st–99th percentile ${board.gateway!.greyRange!.map(f1).join('–')}), thumbnail ${f1(t)}; sharp ${f1(board.sharp!.grey![0])}, ${f1(board.sharp!.grey![1])}`,
+      `goal checkerboard grey 180–196 in main and thumbnail: ${verdict(ok)} — main ${f1(m)} (1st–99th percentile ${board.gateway!.greyRange!.map(f1).join('–')}; ${f1(board.gateway!.preEncodeGrey)} before WebP), thumbnail ${f1(t)}; sharp ${f1(board.sharp!.grey![0])}, ${f1(board.sharp!.grey![1])}`,
     );
   }
   const webpBoard = rows.find((r) => r.input.id === 'checkerboard-webp' && r.gateway);
   if (webpBoard) {
     goals.push(
-      `known gap (not a goal): a WebP upload is reduced inside libwebp in gamma space — checkerboard WebP grey main ${f1(webpBoard.gateway!.grey![0])}, thumbnail ${f1(webpBoard.gateway!.grey![1])}`,
+      `known gap (not a goal): a WebP upload is reduced inside libwebp in gamma space — checkerboard WebP grey main ${f1(webpBoard.gateway!.grey![0])} (${f1(webpBoard.gateway!.preEncodeGrey)} before WebP), thumbnail ${f1(webpBoard.gateway!.grey![1])}`,
     );
   }
   const quality = rows.filter((r) => ['photo-12mp', 'zone-plate'].includes(r.input.id) && r.gateway && r.sharp);
