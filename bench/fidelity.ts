@@ -128,7 +128,7 @@ async function progressiveTwin(baseline: Uint8Array): Promise<Uint8Array> {
 
 const u8 = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
-async function makeInputs(): Promise<Input[]> {
+async function makeInputs(photoSeed: number): Promise<Input[]> {
   const inputs: Input[] = [];
   const p3 = buildIccProfile(DISPLAY_P3);
   const adobe = buildIccProfile(ADOBE_RGB);
@@ -155,7 +155,7 @@ async function makeInputs(): Promise<Input[]> {
       kind: 'wide',
     });
   }
-  const big = photo(4032, 3024, { seed: 12, noise: 4 });
+  const big = photo(4032, 3024, { seed: photoSeed, noise: 4 });
   const baseline = u8(await sharp(rgb(big), rawOf(4032, 3024)).jpeg({ quality: 90 }).toBuffer());
   inputs.push({
     id: 'photo-12mp',
@@ -382,7 +382,8 @@ async function main(): Promise<void> {
   const config = await loadDefaultConfig();
   const codecs = await nodeCodecs();
   log('making the inputs…');
-  const all = await makeInputs();
+  // Another seed draws another 12 MP photo (discs, phases, grain): shows how much of a photo's margin is chance.
+  const all = await makeInputs(Number(argValue('--photo-seed') ?? 12));
   const inputs = only ? all.filter((i) => only.includes(i.id)) : all;
   if (only && inputs.length !== only.length) {
     throw new Error(`unknown input id in --only; known: ${all.map((i) => i.id).join(', ')}`);
