@@ -25,6 +25,8 @@ export class RowAssembler {
   private readonly available: number[];
   private readonly rgba: Uint8ClampedArray;
   private readonly rows: Uint8Array[];
+  /** Per component: natural indices outside the top-left nx×ny, zeroed in interior blocks (see putBlock). */
+  private readonly dropped: Int32Array[];
   private nextRow = 0;
 
   constructor(
@@ -54,6 +56,7 @@ export class RowAssembler {
     this.available = plans.map(() => 0);
     this.rgba = new Uint8ClampedArray(outWidth * 4);
     this.rows = plans.map(() => new Uint8Array(0));
+    this.dropped = plans.map((p) => droppedCoefficients(p.nx, p.ny));
   }
 
   /** Inverse-transforms one block of component `c` into its place in the ring. */
@@ -63,6 +66,14 @@ export class RowAssembler {
     const offset = ringRow * plan.planeWidth + blockX * plan.nx;
     const realX = edgePixels(plan.fullWidth - blockX * 8);
     const realY = edgePixels(plan.fullHeight - blockY * 8);
+    // A buffered (progressive) decode keeps only these coefficients of an
+    // interior block (CoefficientStore); a streamed one drops them too, so a
+    // progressive file and its baseline twin decode to the same pixels at
+    // every scale. The kept ones are the block's low frequencies, which is
+    // all a pre-shrink before the resampler's kernel needs.
+    const dropped = this.dropped[c]!;
+    if (dropped.length > 0 && realX === 8 && realY === 8)
+      for (let i = 0; i < dropped.length; i++) coefs[dropped[i]!] = 0;
     idctBlock(coefs, quant, plan.nx, plan.ny, realX, realY, this.rings[c]!, offset, plan.planeWidth);
   }
 
@@ -102,6 +113,13 @@ export class RowAssembler {
       this.sink.put(y, this.rgba);
     }
   }
+}
+
+/** Natural (row-major) indices of the coefficients outside a block's top-left `nx`×`ny`. */
+function droppedCoefficients(nx: number, ny: number): Int32Array {
+  const out: number[] = [];
+  for (let natural = 0; natural < 64; natural++) if (natural >> 3 >= ny || (natural & 7) >= nx) out.push(natural);
+  return Int32Array.from(out);
 }
 
 /** Pixels of a block inside the image: 1..7 on the right/bottom edge, else 8 (padding blocks included). */
