@@ -17,7 +17,7 @@ export interface ColourDecision extends ColourPlan {
  * Decides how the upload's pixels become sRGB, in the order PNG's
  * specification ranks the descriptions: an embedded ICC profile, else PNG
  * `sRGB`, else `cHRM` + `gAMA` (`gAMA` alone with sRGB's primaries), else
- * sRGB assumed. A profile that cannot be read is ignored (pixels kept as
+ * sRGB assumed (CMYK without a profile is reported unconverted). A profile that cannot be read is ignored (pixels kept as
  * decoded) and reported with `converted: false`, never an error.
  */
 export async function decideColour(bytes: Uint8Array, format: ImageFormat): Promise<ColourDecision> {
@@ -45,5 +45,7 @@ export async function decideColour(bytes: Uint8Array, format: ImageFormat): Prom
     );
     return { ...plan, hadIccProfile: false };
   }
+  // CMYK without a profile has no colorimetry: the decoder's plain inversion is a guess, not a conversion.
+  if (tags.channels === 'CMYK') return { ...unconvertedPlan('CMYK (no profile)'), hadIccProfile: false };
   return { ...srgbPlan(), hadIccProfile: false };
 }

@@ -120,6 +120,21 @@ describe('decideColour finds the profile in each container', () => {
     expect(decision.hadIccProfile).toBe(true);
   });
 
+  it('JPEG: CMYK without a profile is reported unconverted, not as sRGB', async () => {
+    const sofCmyk = jpegSegment(
+      MARKER.sof0,
+      Uint8Array.of(8, 0, 8, 0, 8, 4, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0, 4, 0x11, 0),
+    );
+    expect((await decideColour(concat(SOI, sofCmyk, SOS), 'jpeg')).report).toEqual({
+      source: 'CMYK (no profile)',
+      converted: false,
+    });
+    expect((await decideColour(concat(SOI, SOF_RGB, SOS), 'jpeg')).report).toEqual({
+      source: 'sRGB',
+      converted: false,
+    });
+  });
+
   it.each([
     ['a missing segment', [app2(thirds[0]!, 1, 3), app2(thirds[2]!, 3, 3)]],
     ['a repeated segment', [app2(thirds[0]!, 1, 2), app2(thirds[0]!, 1, 2)]],
