@@ -1,6 +1,7 @@
 import { writeSrgb } from '../colour/encode';
 import { srgbToLinearTable } from '../colour/trc';
 import type { RgbaImage } from '../types';
+import { computeTaps } from './taps';
 
 /** The size that fits inside `maxEdge`×`maxEdge` keeping the aspect ratio; never upscales. */
 export function fitWithin(width: number, height: number, maxEdge: number): { width: number; height: number } {
@@ -70,54 +71,6 @@ export function areaReduce(image: RgbaImage, factor: number): RgbaImage {
     }
   }
   return { width: dw, height: dh, data: out };
-}
-
-const LOBES = 3;
-
-function lanczos(x: number): number {
-  if (x === 0) return 1;
-  if (x <= -LOBES || x >= LOBES) return 0;
-  const px = Math.PI * x;
-  return (LOBES * Math.sin(px) * Math.sin(px / LOBES)) / (px * px);
-}
-
-/** For each output index: the first source index and the normalised weights. */
-export interface Taps {
-  start: Int32Array;
-  count: Int32Array;
-  weights: Float32Array;
-  stride: number;
-}
-
-/**
- * Lanczos-3 taps from `srcSize` samples to `dstSize` (pixel centres aligned,
- * the kernel widened by the reduction factor so it low-passes, weights
- * normalised to sum to 1, cut at the edges).
- */
-export function computeTaps(srcSize: number, dstSize: number): Taps {
-  const scale = srcSize / dstSize;
-  const support = LOBES * Math.max(1, scale);
-  const stride = Math.ceil(support) * 2 + 1;
-  const start = new Int32Array(dstSize);
-  const count = new Int32Array(dstSize);
-  const weights = new Float32Array(dstSize * stride);
-  const filterScale = 1 / Math.max(1, scale);
-  for (let i = 0; i < dstSize; i++) {
-    const centre = (i + 0.5) * scale;
-    const first = Math.max(0, Math.floor(centre - support));
-    const last = Math.min(srcSize - 1, Math.ceil(centre + support) - 1);
-    let total = 0;
-    const n = Math.min(stride, last - first + 1);
-    for (let k = 0; k < n; k++) {
-      const w = lanczos((first + k + 0.5 - centre) * filterScale);
-      weights[i * stride + k] = w;
-      total += w;
-    }
-    for (let k = 0; k < n; k++) weights[i * stride + k]! /= total || 1;
-    start[i] = first;
-    count[i] = n;
-  }
-  return { start, count, weights, stride };
 }
 
 /** Separable Lanczos-3 resample of an sRGB image to exactly `dw`×`dh`, in linear light, premultiplied alpha. */

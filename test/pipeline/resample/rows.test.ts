@@ -8,8 +8,8 @@ import { planFromProfile } from '../../../src/pipeline/colour/transform';
 import { ADOBE_RGB, buildIccProfile } from '../../fixtures/icc';
 import { noise, paint, quadrants } from '../../fixtures/pixels';
 
-function resample(image: RgbaImage, dw: number, dh: number, orientation: Orientation = 1): RgbaImage {
-  const resampler = createRowResampler(image.width, image.height, dw, dh, orientation);
+function resample(image: RgbaImage, dw: number, dh: number, orientation: Orientation = 1, opaque = false): RgbaImage {
+  const resampler = createRowResampler(image.width, image.height, dw, dh, orientation, undefined, opaque);
   for (let y = 0; y < image.height; y++) {
     resampler.put(y, image.data.subarray(y * image.width * 4, (y + 1) * image.width * 4));
   }
@@ -45,6 +45,24 @@ describe('createRowResampler', () => {
       expect(Math.abs(got.data[i]! - want.data[i]!), `byte ${i}`).toBeLessThanOrEqual(tolerance);
     }
   });
+
+  it.each([
+    [40, 30, 20, 15, 1],
+    [37, 29, 20, 11, 6],
+    [200, 150, 37, 23, 8],
+    [100, 7, 33, 5, 3],
+  ] as const)(
+    '%ix%i → %ix%i (orientation %i): the opaque three-channel path matches the RGBA one within rounding',
+    (sw, sh, dw, dh, orientation) => {
+      const image = noise(sw, sh, sw * 7 + sh);
+      const rgba = resample(image, dw, dh, orientation);
+      const rgb = resample(image, dw, dh, orientation, true);
+      expect([rgb.width, rgb.height]).toEqual([rgba.width, rgba.height]);
+      for (let i = 0; i < rgba.data.length; i++) {
+        expect(Math.abs(rgb.data[i]! - rgba.data[i]!), `byte ${i}`).toBeLessThanOrEqual(1);
+      }
+    },
+  );
 
   it('keeps flat colours exact and the quadrant layout', () => {
     const flat = resample(
@@ -92,11 +110,12 @@ describe('createRowResampler', () => {
     if (!parsed.ok) throw new Error(parsed.reason);
     const { conversion } = planFromProfile(parsed.profile, 'RGB');
     const image = paint(20, 10, () => [192, 0, 0, 255]);
-    for (const [dw, dh] of [
-      [20, 10],
-      [9, 4],
+    for (const [dw, dh, opaque] of [
+      [20, 10, false],
+      [9, 4, false],
+      [9, 4, true],
     ] as const) {
-      const resampler = createRowResampler(20, 10, dw, dh, 6, conversion);
+      const resampler = createRowResampler(20, 10, dw, dh, 6, conversion, opaque);
       for (let y = 0; y < 10; y++) resampler.put(y, image.data.subarray(y * 80, (y + 1) * 80));
       const out = resampler.finish();
       expect([out.width, out.height]).toEqual([dh, dw]);
