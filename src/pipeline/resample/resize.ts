@@ -2,6 +2,8 @@ import { writeSrgb } from '../colour/encode';
 import { srgbToLinearTable } from '../colour/trc';
 import type { RgbaImage } from '../types';
 import { computeTaps } from './taps';
+import { createFilterResampler } from './filter-rows';
+import { srgbConversion } from '../colour/transform';
 
 /** The size that fits inside `maxEdge`×`maxEdge` keeping the aspect ratio; never upscales. */
 export function fitWithin(width: number, height: number, maxEdge: number): { width: number; height: number } {
@@ -14,18 +16,27 @@ export function fitWithin(width: number, height: number, maxEdge: number): { wid
 
 /**
  * Downscales so the image fits inside `maxEdge`×`maxEdge` (aspect kept, never
- * upscaled). Large reductions first area-average by an integer factor to about
- * twice the target (cheap, alias-free), then a Lanczos-3 pass gives the final
- * size. Both filter sRGB input in linear light (tables, no `Math.pow` per
- * pixel), premultiplied by alpha, so transparent pixels don't bleed their
- * (invisible) colour into the edges.
+ * upscaled), through the same streaming filter as a decode
+ * ({@link createFilterResampler}): large reductions first area-average by an
+ * integer factor while a factor of two remains (cheap, alias-free), then
+ * Lanczos-3 gives the final size. Both run in linear light (tables, no
+ * `Math.pow` per pixel) without rounding to 8 bits in between; an image with
+ * any transparency is filtered premultiplied by alpha, so transparent pixels
+ * don't bleed their (invisible) colour into the edges.
  */
 export function resizeToFit(image: RgbaImage, maxEdge: number): RgbaImage {
-  const target = fitWithin(image.width, image.height, maxEdge);
-  if (target.width === image.width && target.height === image.height) return image;
-  const factor = Math.floor(Math.min(image.width / target.width, image.height / target.height) / 2);
-  const reduced = factor >= 2 ? areaReduce(image, factor) : image;
-  return lanczosResize(reduced, target.width, target.height);
+  const { width, height, data } = image;
+  const target = fitWithin(width, height, maxEdge);
+  if (target.width === width && target.height === height) return image;
+  const sink = createFilterResampler(width, height, target.width, target.height, 1, srgbConversion(), isOpaque(data));
+  const rowBytes = width * 4;
+  for (let y = 0; y < height; y++) sink.put(y, data.subarray(y * rowBytes, (y + 1) * rowBytes));
+  return sink.finish();
+}
+
+function isOpaque(data: Uint8ClampedArray): boolean {
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false;
+  return true;
 }
 
 /** Averages each `factor`×`factor` block (edge blocks may be smaller) of an sRGB image in linear light, premultiplied. */
