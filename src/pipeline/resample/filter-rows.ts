@@ -59,16 +59,36 @@ export function createFilterResampler(
     while (nextOut < dstH && ty.start[nextOut]! + ty.count[nextOut]! <= midRow) emitRow(nextOut++);
   }
 
+  // Orientations 5–8 turn output rows into columns: rows are encoded into a
+  // tile of TILE rows first, then copied out TILE pixels (one run in the
+  // upright image) at a time, instead of one scattered write per pixel.
+  const transposed = orientation >= 5;
+  const tile = transposed ? new Uint8ClampedArray(dstW * TILE * 4) : out;
+  const tileWords = new Uint32Array(tile.buffer, tile.byteOffset, tile.length / 4);
+  const outWords = new Uint32Array(out.buffer, out.byteOffset, out.length / 4);
+
   function emitRow(j: number) {
     const first = ty.start[j]!;
     const n = ty.count[j]!;
     taken.length = n;
     for (let t = 0; t < n; t++) taken[t] = ring[(first + t) % ringRows]!;
     sumRows(sum, taken, ty.weights, j * ty.stride);
-    const o0 = place(0, j);
-    const step = dstW > 1 ? (place(1, j) - o0) * 4 : 0;
-    if (opaque) writeRow3(sum, out, o0 * 4, step, dstW, matrix);
-    else writeRow4(sum, out, o0 * 4, step, dstW, matrix);
+    let o0 = (j % TILE) * dstW * 4;
+    let step = 4;
+    if (!transposed) {
+      o0 = place(0, j) * 4;
+      step = dstW > 1 ? place(1, j) * 4 - o0 : 0;
+    }
+    if (opaque) writeRow3(sum, tile, o0, step, dstW, matrix);
+    else writeRow4(sum, tile, o0, step, dstW, matrix);
+    if (transposed && (j % TILE === TILE - 1 || j === dstH - 1)) {
+      const j0 = j - (j % TILE);
+      const rows = j - j0 + 1;
+      const along = dstH > 1 ? place(0, 1) - place(0, 0) : 0;
+      for (let x = 0; x < dstW; x++) {
+        for (let t = 0, p = place(x, j0), q = x; t < rows; t++, p += along, q += dstW) outWords[p] = tileWords[q]!;
+      }
+    }
   }
 
   let rowsInBlock = 0;
@@ -310,5 +330,8 @@ function writeRow4(
     out[o + 3] = a;
   }
 }
+
+/** Output rows per tile when the orientation transposes. */
+const TILE = 16;
 
 const IDENTITY = new Float32Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);

@@ -80,10 +80,11 @@ describe('createRowResampler', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8] as Orientation[])(
     'writes orientation %i upright as it goes (same as orienting afterwards), resampled and copied',
     (orientation) => {
-      const image = noise(13, 7, orientation);
+      const image = noise(40, 50, orientation);
       for (const [dw, dh] of [
-        [13, 7],
+        [40, 50],
         [6, 4],
+        [20, 37], // more than one tile of 16 rows when the orientation transposes
       ] as const) {
         const fused = resample(image, dw, dh, orientation);
         const after = applyOrientation(resample(image, dw, dh), orientation);
