@@ -51,6 +51,7 @@ describe('createRowResampler', () => {
     [37, 29, 20, 11, 6],
     [200, 150, 37, 23, 8],
     [100, 7, 33, 5, 3],
+    [800, 420, 2, 1, 1], // a box of 210: past 32-bit box sums, summed in float
   ] as const)(
     '%ix%i → %ix%i (orientation %i): the opaque three-channel path matches the RGBA one within rounding',
     (sw, sh, dw, dh, orientation) => {
@@ -58,6 +59,22 @@ describe('createRowResampler', () => {
       const rgba = resample(image, dw, dh, orientation);
       const rgb = resample(image, dw, dh, orientation, true);
       expect([rgb.width, rgb.height]).toEqual([rgba.width, rgba.height]);
+      for (let i = 0; i < rgba.data.length; i++) {
+        expect(Math.abs(rgb.data[i]! - rgba.data[i]!), `byte ${i}`).toBeLessThanOrEqual(1);
+      }
+    },
+  );
+
+  it.each([
+    [26, 26, 25, 25],
+    [53, 41, 50, 39],
+    [64, 64, 31, 31],
+  ])(
+    '%ix%i → %ix%i: the fixed-point opaque path holds on a 1-px black/white checkerboard (the largest lobes)',
+    (sw, sh, dw, dh) => {
+      const board = paint(sw, sh, (x, y) => ((x + y) % 2 ? [255, 255, 255, 255] : [0, 0, 0, 255]));
+      const rgba = resample(board, dw, dh);
+      const rgb = resample(board, dw, dh, 1, true);
       for (let i = 0; i < rgba.data.length; i++) {
         expect(Math.abs(rgb.data[i]! - rgba.data[i]!), `byte ${i}`).toBeLessThanOrEqual(1);
       }
@@ -72,6 +89,15 @@ describe('createRowResampler', () => {
     );
     for (let i = 0; i < flat.data.length; i += 4)
       expect(Array.from(flat.data.subarray(i, i + 4))).toEqual([10, 200, 90, 255]);
+    const flatOpaque = resample(
+      paint(30, 20, () => [10, 200, 90, 255]),
+      7,
+      5,
+      6,
+      true,
+    );
+    for (let i = 0; i < flatOpaque.data.length; i += 4)
+      expect(Array.from(flatOpaque.data.subarray(i, i + 4))).toEqual([10, 200, 90, 255]);
     const q = resample(quadrants(64, 48), 16, 12);
     expect(Array.from(q.data.subarray(0, 4))).toEqual([255, 0, 0, 255]);
     expect(Array.from(q.data.subarray((12 * 16 - 1) * 4))).toEqual([255, 255, 255, 255]);
