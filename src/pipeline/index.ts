@@ -23,7 +23,8 @@
  * - resample/       rows.ts + filter-rows.ts (streaming box + Lanczos-3 in
  *                   linear light, orientation applied as pixels are placed),
  *                   blocks.ts (Adam7 block reducer), resize.ts (thumbnail:
- *                   box + Lanczos-3). thumbhash.ts: the thumbnail's ThumbHash.
+ *                   the same streaming filter), taps.ts (Lanczos-3 weights).
+ *                   thumbhash.ts: the thumbnail's ThumbHash.
  * - metadata.ts     what the upload held that the stored image does not
  *                   (the `removed` list; vocabulary in removed.ts, per-format
  *                   reads in <format>/metadata.ts).

@@ -67,7 +67,16 @@ export function decodeJpegToSize(
     exact.width <= scaled.width && exact.height <= scaled.height
       ? exact
       : fitWithin(scaled.width, scaled.height, maxEdge);
-  const sink = createRowResampler(scaled.width, scaled.height, target.width, target.height, header.orientation, colour);
+  // A JPEG has no alpha (the decoder writes 255): the resampler filters three channels.
+  const sink = createRowResampler(
+    scaled.width,
+    scaled.height,
+    target.width,
+    target.height,
+    header.orientation,
+    colour,
+    true,
+  );
   decodeJpeg(bytes, { scale, maxPixels: header.width * header.height }, sink);
   return sink.finish();
 }

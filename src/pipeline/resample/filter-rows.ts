@@ -1,7 +1,7 @@
-import { writeSrgb } from '../colour/encode';
 import type { ColourConversion } from '../colour/transform';
+import { ENCODE_STEPS, srgbEncodeTable } from '../colour/trc';
 import { uprightIndex, uprightSize } from '../orient';
-import { computeTaps } from './resize';
+import { computeTaps, packTaps, type PackedTaps, type Taps } from './taps';
 import type { ImageSink } from '../rows';
 import type { Orientation } from '../types';
 
@@ -14,6 +14,12 @@ import type { Orientation } from '../types';
  * pixel through its 3×3 and the sRGB encode table, written straight to its
  * upright place for `orientation`. Held: the output, one box row, and a ring
  * of as many horizontally filtered rows as the vertical kernel spans.
+ *
+ * `opaque`: the caller promises every alpha is 255 (a JPEG, an image already
+ * checked), so only three channels are filtered, nothing is premultiplied,
+ * and the filter runs in 32-bit fixed point (linear light in 1/65535 steps,
+ * the encode table's own index; weights in 1/16384 and 1/8192); the output's
+ * alpha is 255. It differs from the float path by rounding only.
  */
 export function createFilterResampler(
   srcW: number,
@@ -22,116 +28,524 @@ export function createFilterResampler(
   dstH: number,
   orientation: Orientation,
   colour: ColourConversion,
+  opaque = false,
 ): ImageSink {
+  if (dstW > srcW || dstH > srcH || dstW < 1 || dstH < 1) {
+    throw new RangeError(`cannot resample ${srcW}x${srcH} down to ${dstW}x${dstH}`);
+  }
+  return opaque
+    ? createOpaqueResampler(srcW, srcH, dstW, dstH, orientation, colour)
+    : createRgbaResampler(srcW, srcH, dstW, dstH, orientation, colour);
+}
+
+/** The geometry both paths share: box factor, reduced size, taps and ring depth. */
+function plan(srcW: number, srcH: number, dstW: number, dstH: number) {
   const box = Math.max(1, Math.floor(Math.min(srcW / dstW, srcH / dstH) / 2));
   const midW = Math.ceil(srcW / box);
   const midH = Math.ceil(srcH / box);
-  const tx = computeTaps(midW, dstW);
   const ty = computeTaps(midH, dstH);
   let ringRows = 1;
   for (let j = 0; j < dstH; j++) ringRows = Math.max(ringRows, ty.count[j]!);
+  return { box, midW, lengths: boxLengths(srcW, box), tx: computeTaps(midW, dstW), ty, ringRows };
+}
+
+/** The ring rows output row `j` reads, in tap order, into `taken`. */
+function takeRows<T>(ring: T[], ty: Taps, j: number, taken: T[]): void {
+  const first = ty.start[j]!;
+  const n = ty.count[j]!;
+  taken.length = n;
+  for (let t = 0; t < n; t++) taken[t] = ring[(first + t) % ring.length]!;
+}
+
+/**
+ * Where output rows go in the upright image. Orientations 1–4 keep rows as
+ * rows: row j is written in place, from `offset` by `step` bytes. Orientations
+ * 5–8 turn rows into columns: rows are encoded into a tile of TILE rows first
+ * and copied out TILE pixels (one contiguous run upright) at a time by
+ * `done`, instead of one scattered write per pixel.
+ */
+function createPlacer(orientation: Orientation, dstW: number, dstH: number) {
+  const place = uprightIndex(orientation, dstW, dstH);
+  const out = new Uint8ClampedArray(dstW * dstH * 4);
+  const transposed = orientation >= 5;
+  const target = transposed ? new Uint8ClampedArray(dstW * TILE * 4) : out;
+  const tileWords = new Uint32Array(target.buffer, target.byteOffset, target.length / 4);
+  const outWords = new Uint32Array(out.buffer, out.byteOffset, out.length / 4);
+  const along = dstH > 1 ? place(0, 1) - place(0, 0) : 0;
+  return {
+    out,
+    /** What row j is written into. */
+    target,
+    offset(j: number): number {
+      return transposed ? (j % TILE) * dstW * 4 : place(0, j) * 4;
+    },
+    step(j: number): number {
+      return transposed || dstW === 1 ? 4 : (place(1, j) - place(0, j)) * 4;
+    },
+    /** Row j is written. */
+    done(j: number): void {
+      if (!transposed || (j % TILE !== TILE - 1 && j !== dstH - 1)) return;
+      const j0 = j - (j % TILE);
+      const rows = j - j0 + 1;
+      for (let x = 0; x < dstW; x++) {
+        for (let t = 0, p = place(x, j0), q = x; t < rows; t++, p += along, q += dstW) outWords[p] = tileWords[q]!;
+      }
+    },
+  };
+}
+
+/** Any alpha: float, premultiplied RGBA. */
+function createRgbaResampler(
+  srcW: number,
+  srcH: number,
+  dstW: number,
+  dstH: number,
+  orientation: Orientation,
+  colour: ColourConversion,
+): ImageSink {
+  const { box, midW, lengths, tx: taps, ty, ringRows } = plan(srcW, srcH, dstW, dstH);
+  const tx = packTaps(taps, 4);
   const ring = Array.from({ length: ringRows }, () => new Float32Array(dstW * 4));
   const mid = new Float32Array(midW * 4); // one (box-reduced) row: linear RGB × alpha, alpha
-  const place = uprightIndex(orientation, dstW, dstH);
-  const upright = uprightSize(orientation, dstW, dstH);
-  const out = new Uint8ClampedArray(dstW * dstH * 4);
-  const [toR, toG, toB] = colour.toLinear;
+  const sum = new Float32Array(dstW * 4); // one output row before the encode
+  const taken: Float32Array[] = [];
+  const placer = createPlacer(orientation, dstW, dstH);
+  const tables = colour.toLinear;
   const matrix = colour.matrix;
   let midRow = 0; // mid rows completed
   let nextOut = 0; // first output row not yet written
+  let rowsInBlock = 0;
+  let received = 0;
 
-  function accumulate(rgba: Uint8Array | Uint8ClampedArray) {
-    for (let x = 0, s = 0; x < srcW; x++, s += 4) {
+  function emitRow(j: number) {
+    takeRows(ring, ty, j, taken);
+    sumRows(sum, taken, ty.weights, j * ty.stride);
+    writeRow4(sum, placer.target, placer.offset(j), placer.step(j), dstW, matrix);
+    placer.done(j);
+  }
+
+  return {
+    put(y, rgba) {
+      if (y !== received) throw new RangeError(`resampler expected row ${received}, got ${y}`);
+      if (rowsInBlock === 0 && box > 1) mid.fill(0);
+      linearRow4(rgba, srcW, box, tables, mid);
+      received++;
+      rowsInBlock++;
+      if (rowsInBlock === box || received === srcH) {
+        if (box > 1) averageBoxes(mid, lengths, rowsInBlock);
+        filterRow4(mid, ring[midRow % ringRows]!, tx, dstW);
+        midRow++;
+        rowsInBlock = 0;
+        while (nextOut < dstH && ty.start[nextOut]! + ty.count[nextOut]! <= midRow) emitRow(nextOut++);
+      }
+    },
+    finish() {
+      if (nextOut < dstH) throw new RangeError(`resampler received ${received} of ${srcH} rows`);
+      return { ...uprightSize(orientation, dstW, dstH), data: placer.out };
+    },
+  };
+}
+
+/** Opaque: RGB in 32-bit fixed point (see {@link createFilterResampler}). */
+function createOpaqueResampler(
+  srcW: number,
+  srcH: number,
+  dstW: number,
+  dstH: number,
+  orientation: Orientation,
+  colour: ColourConversion,
+): ImageSink {
+  const { box, midW, lengths, tx: taps, ty, ringRows } = plan(srcW, srcH, dstW, dstH);
+  const tx = fixedTaps(packTaps(taps, 3), H_ONE);
+  const vertical = fixedTaps(packTaps(ty, 1), V_ONE);
+  const ring = Array.from({ length: ringRows }, () => new Int32Array(dstW * 3));
+  const mid = new Int32Array(midW * 3); // one (box-reduced) row of linear RGB, 0..65535
+  // Box sums: 32-bit while box² × 65535 fits (a box up to 181), else float.
+  const sums = box === 1 ? undefined : box <= MAX_INT_BOX ? new Int32Array(midW * 3) : new Float64Array(midW * 3);
+  const sum = new Int32Array(dstW * 3); // one output row before the encode, in 1/(65535 × V_ONE)
+  const taken: Int32Array[] = [];
+  const placer = createPlacer(orientation, dstW, dstH);
+  const tables = colour.toLinear.map(fixedTable) as [Int32Array, Int32Array, Int32Array];
+  const matrix = colour.matrix;
+  let midRow = 0;
+  let nextOut = 0;
+  let rowsInBlock = 0;
+  let received = 0;
+
+  function emitRow(j: number) {
+    takeRows(ring, ty, j, taken);
+    sumRowsFixed(sum, taken, vertical.weights, j === 0 ? 0 : vertical.ends[j - 1]!);
+    writeRowFixed(sum, placer.target, placer.offset(j), placer.step(j), dstW, matrix);
+    placer.done(j);
+  }
+
+  return {
+    put(y, rgba) {
+      if (y !== received) throw new RangeError(`resampler expected row ${received}, got ${y}`);
+      if (sums === undefined) linearRowFixed(rgba, srcW, tables, mid);
+      else {
+        if (rowsInBlock === 0) sums.fill(0);
+        if (sums instanceof Int32Array) boxRowFixed(rgba, srcW, box, tables, sums);
+        else boxRow3(rgba, srcW, box, colour.toLinear, sums);
+      }
+      received++;
+      rowsInBlock++;
+      if (rowsInBlock === box || received === srcH) {
+        if (sums !== undefined)
+          averageBoxesFixed(sums, lengths, rowsInBlock, sums instanceof Int32Array ? 1 : ENCODE_STEPS, mid);
+        filterRowFixed(mid, ring[midRow % ringRows]!, tx, dstW);
+        midRow++;
+        rowsInBlock = 0;
+        while (nextOut < dstH && ty.start[nextOut]! + ty.count[nextOut]! <= midRow) emitRow(nextOut++);
+      }
+    },
+    finish() {
+      if (nextOut < dstH) throw new RangeError(`resampler received ${received} of ${srcH} rows`);
+      return { ...uprightSize(orientation, dstW, dstH), data: placer.out };
+    },
+  };
+}
+
+type Tables = readonly [Float32Array, Float32Array, Float32Array];
+
+/** Source pixels per box across the row: `box`, the last one possibly fewer. */
+function boxLengths(srcW: number, box: number): Int32Array {
+  const lengths = new Int32Array(Math.ceil(srcW / box));
+  for (let b = 0; b < lengths.length; b++) lengths[b] = Math.min(srcW, (b + 1) * box) - b * box;
+  return lengths;
+}
+
+/** Linear light × alpha, and alpha, of a row, summed `box` pixels at a time into `mid` (box 1: written). */
+function linearRow4(
+  rgba: Uint8Array | Uint8ClampedArray,
+  width: number,
+  box: number,
+  tables: Tables,
+  mid: Float32Array,
+) {
+  const [toR, toG, toB] = tables;
+  if (box === 1) {
+    for (let s = 0, end = width * 4; s < end; s += 4) {
       const a = rgba[s + 3]!;
-      if (a === 0) continue;
-      const k = ((x / box) | 0) * 4;
+      mid[s] = toR[rgba[s]!]! * a;
+      mid[s + 1] = toG[rgba[s + 1]!]! * a;
+      mid[s + 2] = toB[rgba[s + 2]!]! * a;
+      mid[s + 3] = a;
+    }
+    return;
+  }
+  for (let s = 0, k = 0, left = box, end = width * 4; s < end; s += 4) {
+    const a = rgba[s + 3]!;
+    if (a !== 0) {
       mid[k] = mid[k]! + toR[rgba[s]!]! * a;
       mid[k + 1] = mid[k + 1]! + toG[rgba[s + 1]!]! * a;
       mid[k + 2] = mid[k + 2]! + toB[rgba[s + 2]!]! * a;
       mid[k + 3] = mid[k + 3]! + a;
     }
-  }
-
-  /** The box row is complete: average it, filter it horizontally into the ring, emit what is ready. */
-  function finishMidRow(rowsInBlock: number) {
-    if (box > 1) {
-      for (let bx = 0; bx < midW; bx++) {
-        const inv = 1 / (rowsInBlock * (Math.min(srcW, (bx + 1) * box) - bx * box));
-        const k = bx * 4;
-        mid[k] = mid[k]! * inv;
-        mid[k + 1] = mid[k + 1]! * inv;
-        mid[k + 2] = mid[k + 2]! * inv;
-        mid[k + 3] = mid[k + 3]! * inv;
-      }
-    }
-    const target = ring[midRow % ringRows]!;
-    for (let x = 0; x < dstW; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      let a = 0;
-      const first = tx.start[x]! * 4;
-      const n = tx.count[x]!;
-      const w0 = x * tx.stride;
-      for (let t = 0, s = first; t < n; t++, s += 4) {
-        const w = tx.weights[w0 + t]!;
-        r += mid[s]! * w;
-        g += mid[s + 1]! * w;
-        b += mid[s + 2]! * w;
-        a += mid[s + 3]! * w;
-      }
-      const o = x * 4;
-      target[o] = r;
-      target[o + 1] = g;
-      target[o + 2] = b;
-      target[o + 3] = a;
-    }
-    mid.fill(0);
-    midRow++;
-    while (nextOut < dstH && ty.start[nextOut]! + ty.count[nextOut]! <= midRow) emitRow(nextOut++);
-  }
-
-  function emitRow(j: number) {
-    const first = ty.start[j]!;
-    const n = ty.count[j]!;
-    const w0 = j * ty.stride;
-    for (let x = 0; x < dstW; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      let a = 0;
-      const k = x * 4;
-      for (let t = 0; t < n; t++) {
-        const row = ring[(first + t) % ringRows]!;
-        const w = ty.weights[w0 + t]!;
-        r += row[k]! * w;
-        g += row[k + 1]! * w;
-        b += row[k + 2]! * w;
-        a += row[k + 3]! * w;
-      }
-      const o = place(x, j) * 4;
-      // Lanczos lobes can make a nearly transparent pixel's alpha tiny or negative: treat it as transparent.
-      if (a > 0.5) writeSrgb(matrix, r / a, g / a, b / a, out, o);
-      out[o + 3] = a;
+    if (--left === 0) {
+      left = box;
+      k += 4;
     }
   }
-
-  let rowsInBlock = 0;
-  let received = 0;
-  return {
-    put(y, rgba) {
-      if (y !== received) throw new RangeError(`resampler expected row ${received}, got ${y}`);
-      accumulate(rgba);
-      received++;
-      rowsInBlock++;
-      if (rowsInBlock === box || received === srcH) {
-        finishMidRow(rowsInBlock);
-        rowsInBlock = 0;
-      }
-    },
-    finish() {
-      if (nextOut < dstH) throw new RangeError(`resampler received ${received} of ${srcH} rows`);
-      return { ...upright, data: out };
-    },
-  };
 }
+
+/** Box sums to means: each box covered `rows` rows of `lengths[b]` pixels. */
+function averageBoxes(mid: Float32Array, lengths: Int32Array, rows: number) {
+  for (let b = 0, k = 0; b < lengths.length; b++, k += 4) {
+    const inv = 1 / (rows * lengths[b]!);
+    mid[k] = mid[k]! * inv;
+    mid[k + 1] = mid[k + 1]! * inv;
+    mid[k + 2] = mid[k + 2]! * inv;
+    mid[k + 3] = mid[k + 3]! * inv;
+  }
+}
+
+// The filters below are the hot loops of a large decode (a 12 MP photo to
+// 2048 px is about 340 million multiply-adds); the horizontal ones walk the
+// packed weights once, with no per-tap index arithmetic beyond two increments.
+
+/** Horizontal Lanczos-3 of an interleaved premultiplied RGBA row. */
+function filterRow4(src: Float32Array, dst: Float32Array, taps: PackedTaps, width: number) {
+  const { first, ends, weights } = taps;
+  let w = 0;
+  for (let x = 0, o = 0; x < width; x++, o += 4) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let a = 0;
+    const end = ends[x]!;
+    for (let s = first[x]!; w < end; w++, s += 4) {
+      const k = weights[w]!;
+      r += src[s]! * k;
+      g += src[s + 1]! * k;
+      b += src[s + 2]! * k;
+      a += src[s + 3]! * k;
+    }
+    dst[o] = r;
+    dst[o + 1] = g;
+    dst[o + 2] = b;
+    dst[o + 3] = a;
+  }
+}
+
+/**
+ * Vertical Lanczos-3: `sum` = Σ rows[t] × weights[w0 + t], whole rows at a
+ * time, four taps per pass (so `sum` is read and written a quarter as often).
+ */
+function sumRows(sum: Float32Array, rows: Float32Array[], weights: Float32Array, w0: number) {
+  const n = rows.length;
+  const len = sum.length;
+  const rest = n % 4;
+  sum.fill(0);
+  for (let t = 0; t < rest; t++) {
+    const a = rows[t]!;
+    const wa = weights[w0 + t]!;
+    for (let i = 0; i < len; i++) sum[i] = sum[i]! + a[i]! * wa;
+  }
+  for (let t = rest; t < n; t += 4) {
+    const a = rows[t]!;
+    const b = rows[t + 1]!;
+    const c = rows[t + 2]!;
+    const d = rows[t + 3]!;
+    const wa = weights[w0 + t]!;
+    const wb = weights[w0 + t + 1]!;
+    const wc = weights[w0 + t + 2]!;
+    const wd = weights[w0 + t + 3]!;
+    for (let i = 0; i < len; i++) sum[i] = sum[i]! + a[i]! * wa + b[i]! * wb + c[i]! * wc + d[i]! * wd;
+  }
+}
+
+/** Linear light → the encode table's index, clipped to [0, 1] (`v > 0` is false for NaN too). */
+function quantise(v: number): number {
+  return v >= 1 ? ENCODE_STEPS : v > 0 ? (v * ENCODE_STEPS + 0.5) | 0 : 0;
+}
+
+/** One premultiplied output row to 8-bit sRGB and alpha, pixel x at `o0 + x * step`. */
+function writeRow4(
+  sum: Float32Array,
+  out: Uint8ClampedArray,
+  o0: number,
+  step: number,
+  width: number,
+  matrix: Float32Array | undefined,
+) {
+  const table = srgbEncodeTable();
+  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = (matrix ?? IDENTITY) as unknown as number[];
+  for (let x = 0, k = 0, o = o0; x < width; x++, k += 4, o += step) {
+    const a = sum[k + 3]!;
+    // Lanczos lobes can make a nearly transparent pixel's alpha tiny or negative: treat it as transparent.
+    if (a > 0.5) {
+      const r = sum[k]! / a;
+      const g = sum[k + 1]! / a;
+      const b = sum[k + 2]! / a;
+      if (matrix === undefined) {
+        out[o] = table[quantise(r)]!;
+        out[o + 1] = table[quantise(g)]!;
+        out[o + 2] = table[quantise(b)]!;
+      } else {
+        out[o] = table[quantise(m0! * r + m1! * g + m2! * b)]!;
+        out[o + 1] = table[quantise(m3! * r + m4! * g + m5! * b)]!;
+        out[o + 2] = table[quantise(m6! * r + m7! * g + m8! * b)]!;
+      }
+    }
+    out[o + 3] = a;
+  }
+}
+
+// Fixed point, opaque path. Samples are linear light × 65535 (ENCODE_STEPS).
+// Bounds: Lanczos-3 taps sum to one but their absolute values to at most
+// about 1.56 (a 26 → 25 reduction; 1.2 for large ones), so a horizontal sum is
+// below 65535 × 1.56 × 2^14 < 2^31 and a ring sample below 102 000; the
+// vertical weights use 2^13, so its sum is below 102 000 × 1.56 × 2^13 < 2^31.
+
+/** Horizontal weights' unit. */
+const H_ONE = 1 << 14;
+/** Vertical weights' unit. */
+const V_ONE = 1 << 13;
+/** The largest box whose sums (box² samples of at most 65535) fit 32 bits. */
+const MAX_INT_BOX = Math.floor(Math.sqrt(2 ** 31 / ENCODE_STEPS)) - 1;
+
+interface FixedTaps {
+  first: Int32Array;
+  ends: Int32Array;
+  weights: Int32Array;
+}
+
+/** Packed taps with integer weights in 1/`one`, each output's summing to exactly `one` (flat stays flat). */
+function fixedTaps(taps: PackedTaps, one: number): FixedTaps {
+  const weights = new Int32Array(taps.weights.length);
+  let w = 0;
+  for (let i = 0; i < taps.ends.length; i++) {
+    const end = taps.ends[i]!;
+    let total = 0;
+    let largest = w;
+    for (let k = w; k < end; k++) {
+      weights[k] = Math.round(taps.weights[k]! * one);
+      total += weights[k]!;
+      if (taps.weights[k]! > taps.weights[largest]!) largest = k;
+    }
+    if (end > w) weights[largest] = weights[largest]! + one - total;
+    w = end;
+  }
+  return { first: taps.first, ends: taps.ends, weights };
+}
+
+/** A linear-light table in 1/65535 steps. */
+function fixedTable(table: Float32Array): Int32Array {
+  return Int32Array.from(table, (v) => Math.round(v * ENCODE_STEPS));
+}
+
+/** An opaque row's linear light, in 1/65535 steps. */
+function linearRowFixed(
+  rgba: Uint8Array | Uint8ClampedArray,
+  width: number,
+  tables: readonly [Int32Array, Int32Array, Int32Array],
+  mid: Int32Array,
+) {
+  const [toR, toG, toB] = tables;
+  for (let s = 0, k = 0, end = width * 4; s < end; s += 4, k += 3) {
+    mid[k] = toR[rgba[s]!]!;
+    mid[k + 1] = toG[rgba[s + 1]!]!;
+    mid[k + 2] = toB[rgba[s + 2]!]!;
+  }
+}
+
+/** An opaque row's linear light in 1/65535 steps, summed `box` pixels at a time into `sums`. */
+function boxRowFixed(
+  rgba: Uint8Array | Uint8ClampedArray,
+  width: number,
+  box: number,
+  tables: readonly [Int32Array, Int32Array, Int32Array],
+  sums: Int32Array,
+) {
+  const [toR, toG, toB] = tables;
+  for (let s = 0, k = 0, left = box, end = width * 4; s < end; s += 4) {
+    sums[k] = sums[k]! + toR[rgba[s]!]!;
+    sums[k + 1] = sums[k + 1]! + toG[rgba[s + 1]!]!;
+    sums[k + 2] = sums[k + 2]! + toB[rgba[s + 2]!]!;
+    if (--left === 0) {
+      left = box;
+      k += 3;
+    }
+  }
+}
+
+/** An opaque row's linear light (0..1), summed `box` pixels at a time into `sums`. */
+function boxRow3(rgba: Uint8Array | Uint8ClampedArray, width: number, box: number, tables: Tables, sums: Float64Array) {
+  const [toR, toG, toB] = tables;
+  for (let s = 0, k = 0, left = box, end = width * 4; s < end; s += 4) {
+    sums[k] = sums[k]! + toR[rgba[s]!]!;
+    sums[k + 1] = sums[k + 1]! + toG[rgba[s + 1]!]!;
+    sums[k + 2] = sums[k + 2]! + toB[rgba[s + 2]!]!;
+    if (--left === 0) {
+      left = box;
+      k += 3;
+    }
+  }
+}
+
+/** Box sums to means in 1/65535 steps: each box covered `rows` rows of `lengths[b]` pixels; `unit` is the sums' step. */
+function averageBoxesFixed(
+  sums: Int32Array | Float64Array,
+  lengths: Int32Array,
+  rows: number,
+  unit: number,
+  mid: Int32Array,
+) {
+  for (let b = 0, k = 0; b < lengths.length; b++, k += 3) {
+    const scale = unit / (rows * lengths[b]!);
+    mid[k] = (sums[k]! * scale + 0.5) | 0;
+    mid[k + 1] = (sums[k + 1]! * scale + 0.5) | 0;
+    mid[k + 2] = (sums[k + 2]! * scale + 0.5) | 0;
+  }
+}
+
+/** Horizontal Lanczos-3 of an interleaved RGB row in fixed point; the result is in 1/65535 steps again. */
+function filterRowFixed(src: Int32Array, dst: Int32Array, taps: FixedTaps, width: number) {
+  const { first, ends, weights } = taps;
+  const half = H_ONE >> 1;
+  let w = 0;
+  for (let x = 0, o = 0; x < width; x++, o += 3) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    const end = ends[x]!;
+    for (let s = first[x]!; w < end; w++, s += 3) {
+      const k = weights[w]!;
+      r = (r + Math.imul(src[s]!, k)) | 0;
+      g = (g + Math.imul(src[s + 1]!, k)) | 0;
+      b = (b + Math.imul(src[s + 2]!, k)) | 0;
+    }
+    dst[o] = (r + half) >> 14;
+    dst[o + 1] = (g + half) >> 14;
+    dst[o + 2] = (b + half) >> 14;
+  }
+}
+
+/** Vertical Lanczos-3 in fixed point, four taps per pass; `sum` is in 1/(65535 × V_ONE). */
+function sumRowsFixed(sum: Int32Array, rows: Int32Array[], weights: Int32Array, w0: number) {
+  const n = rows.length;
+  const len = sum.length;
+  const rest = n % 4;
+  sum.fill(0);
+  for (let t = 0; t < rest; t++) {
+    const a = rows[t]!;
+    const wa = weights[w0 + t]!;
+    for (let i = 0; i < len; i++) sum[i] = (sum[i]! + Math.imul(a[i]!, wa)) | 0;
+  }
+  for (let t = rest; t < n; t += 4) {
+    const a = rows[t]!;
+    const b = rows[t + 1]!;
+    const c = rows[t + 2]!;
+    const d = rows[t + 3]!;
+    const wa = weights[w0 + t]!;
+    const wb = weights[w0 + t + 1]!;
+    const wc = weights[w0 + t + 2]!;
+    const wd = weights[w0 + t + 3]!;
+    for (let i = 0; i < len; i++) {
+      sum[i] =
+        (sum[i]! + Math.imul(a[i]!, wa) + Math.imul(b[i]!, wb) + Math.imul(c[i]!, wc) + Math.imul(d[i]!, wd)) | 0;
+    }
+  }
+}
+
+/** One fixed-point output row to 8-bit sRGB (3×3 first when there is one), alpha 255, pixel x at `o0 + x * step`. */
+function writeRowFixed(
+  sum: Int32Array,
+  out: Uint8ClampedArray,
+  o0: number,
+  step: number,
+  width: number,
+  matrix: Float32Array | undefined,
+) {
+  const table = srgbEncodeTable();
+  const half = V_ONE >> 1;
+  if (matrix === undefined) {
+    for (let x = 0, k = 0, o = o0; x < width; x++, k += 3, o += step) {
+      const r = (sum[k]! + half) >> 13;
+      const g = (sum[k + 1]! + half) >> 13;
+      const b = (sum[k + 2]! + half) >> 13;
+      out[o] = table[r < 0 ? 0 : r > ENCODE_STEPS ? ENCODE_STEPS : r]!;
+      out[o + 1] = table[g < 0 ? 0 : g > ENCODE_STEPS ? ENCODE_STEPS : g]!;
+      out[o + 2] = table[b < 0 ? 0 : b > ENCODE_STEPS ? ENCODE_STEPS : b]!;
+      out[o + 3] = 255;
+    }
+    return;
+  }
+  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = matrix as unknown as number[];
+  const unit = 1 / (ENCODE_STEPS * V_ONE);
+  for (let x = 0, k = 0, o = o0; x < width; x++, k += 3, o += step) {
+    const r = sum[k]! * unit;
+    const g = sum[k + 1]! * unit;
+    const b = sum[k + 2]! * unit;
+    out[o] = table[quantise(m0! * r + m1! * g + m2! * b)]!;
+    out[o + 1] = table[quantise(m3! * r + m4! * g + m5! * b)]!;
+    out[o + 2] = table[quantise(m6! * r + m7! * g + m8! * b)]!;
+    out[o + 3] = 255;
+  }
+}
+
+/** Output rows per tile when the orientation transposes. */
+const TILE = 16;
+
+const IDENTITY = new Float32Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);

@@ -1,6 +1,9 @@
 import { writeSrgb } from '../colour/encode';
 import { srgbToLinearTable } from '../colour/trc';
 import type { RgbaImage } from '../types';
+import { computeTaps } from './taps';
+import { createFilterResampler } from './filter-rows';
+import { srgbConversion } from '../colour/transform';
 
 /** The size that fits inside `maxEdge`×`maxEdge` keeping the aspect ratio; never upscales. */
 export function fitWithin(width: number, height: number, maxEdge: number): { width: number; height: number } {
@@ -13,18 +16,27 @@ export function fitWithin(width: number, height: number, maxEdge: number): { wid
 
 /**
  * Downscales so the image fits inside `maxEdge`×`maxEdge` (aspect kept, never
- * upscaled). Large reductions first area-average by an integer factor to about
- * twice the target (cheap, alias-free), then a Lanczos-3 pass gives the final
- * size. Both filter sRGB input in linear light (tables, no `Math.pow` per
- * pixel), premultiplied by alpha, so transparent pixels don't bleed their
- * (invisible) colour into the edges.
+ * upscaled), through the same streaming filter as a decode
+ * ({@link createFilterResampler}): large reductions first area-average by an
+ * integer factor while a factor of two remains (cheap, alias-free), then
+ * Lanczos-3 gives the final size. Both run in linear light (tables, no
+ * `Math.pow` per pixel) without rounding to 8 bits in between; an image with
+ * any transparency is filtered premultiplied by alpha, so transparent pixels
+ * don't bleed their (invisible) colour into the edges.
  */
 export function resizeToFit(image: RgbaImage, maxEdge: number): RgbaImage {
-  const target = fitWithin(image.width, image.height, maxEdge);
-  if (target.width === image.width && target.height === image.height) return image;
-  const factor = Math.floor(Math.min(image.width / target.width, image.height / target.height) / 2);
-  const reduced = factor >= 2 ? areaReduce(image, factor) : image;
-  return lanczosResize(reduced, target.width, target.height);
+  const { width, height, data } = image;
+  const target = fitWithin(width, height, maxEdge);
+  if (target.width === width && target.height === height) return image;
+  const sink = createFilterResampler(width, height, target.width, target.height, 1, srgbConversion(), isOpaque(data));
+  const rowBytes = width * 4;
+  for (let y = 0; y < height; y++) sink.put(y, data.subarray(y * rowBytes, (y + 1) * rowBytes));
+  return sink.finish();
+}
+
+function isOpaque(data: Uint8ClampedArray): boolean {
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false;
+  return true;
 }
 
 /** Averages each `factor`×`factor` block (edge blocks may be smaller) of an sRGB image in linear light, premultiplied. */
@@ -70,54 +82,6 @@ export function areaReduce(image: RgbaImage, factor: number): RgbaImage {
     }
   }
   return { width: dw, height: dh, data: out };
-}
-
-const LOBES = 3;
-
-function lanczos(x: number): number {
-  if (x === 0) return 1;
-  if (x <= -LOBES || x >= LOBES) return 0;
-  const px = Math.PI * x;
-  return (LOBES * Math.sin(px) * Math.sin(px / LOBES)) / (px * px);
-}
-
-/** For each output index: the first source index and the normalised weights. */
-export interface Taps {
-  start: Int32Array;
-  count: Int32Array;
-  weights: Float32Array;
-  stride: number;
-}
-
-/**
- * Lanczos-3 taps from `srcSize` samples to `dstSize` (pixel centres aligned,
- * the kernel widened by the reduction factor so it low-passes, weights
- * normalised to sum to 1, cut at the edges).
- */
-export function computeTaps(srcSize: number, dstSize: number): Taps {
-  const scale = srcSize / dstSize;
-  const support = LOBES * Math.max(1, scale);
-  const stride = Math.ceil(support) * 2 + 1;
-  const start = new Int32Array(dstSize);
-  const count = new Int32Array(dstSize);
-  const weights = new Float32Array(dstSize * stride);
-  const filterScale = 1 / Math.max(1, scale);
-  for (let i = 0; i < dstSize; i++) {
-    const centre = (i + 0.5) * scale;
-    const first = Math.max(0, Math.floor(centre - support));
-    const last = Math.min(srcSize - 1, Math.ceil(centre + support) - 1);
-    let total = 0;
-    const n = Math.min(stride, last - first + 1);
-    for (let k = 0; k < n; k++) {
-      const w = lanczos((first + k + 0.5 - centre) * filterScale);
-      weights[i * stride + k] = w;
-      total += w;
-    }
-    for (let k = 0; k < n; k++) weights[i * stride + k]! /= total || 1;
-    start[i] = first;
-    count[i] = n;
-  }
-  return { start, count, weights, stride };
 }
 
 /** Separable Lanczos-3 resample of an sRGB image to exactly `dw`×`dh`, in linear light, premultiplied alpha. */

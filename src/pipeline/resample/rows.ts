@@ -13,7 +13,9 @@ import type { Orientation } from '../types';
  * pixel is converted to 8-bit sRGB and written straight to its place in the
  * image upright for `orientation` (EXIF), so no second frame is needed to
  * rotate. A large decode never needs its full-resolution frame. Rows must
- * arrive whole and in order 0, 1, 2, … (see {@link ImageSink}).
+ * arrive whole and in order 0, 1, 2, … (see {@link ImageSink}). `opaque`:
+ * the caller promises every alpha is 255 (JPEG), so three channels are
+ * filtered instead of four.
  */
 export function createRowResampler(
   srcW: number,
@@ -22,12 +24,13 @@ export function createRowResampler(
   dstH: number,
   orientation: Orientation = 1,
   colour: ColourConversion = srgbConversion(),
+  opaque = false,
 ): ImageSink {
   if (dstW > srcW || dstH > srcH || dstW < 1 || dstH < 1) {
     throw new RangeError(`cannot resample ${srcW}x${srcH} down to ${dstW}x${dstH}`);
   }
   if (dstW === srcW && dstH === srcH) return createRowCopier(srcW, srcH, orientation, colour);
-  return createFilterResampler(srcW, srcH, dstW, dstH, orientation, colour);
+  return createFilterResampler(srcW, srcH, dstW, dstH, orientation, colour, opaque);
 }
 
 /** The same-size case: rows are copied into (upright) place, converted to sRGB when they are not. */

@@ -53,16 +53,18 @@ describe('resizeToFit', () => {
   it('does not bleed the colour of transparent pixels (premultiplied alpha)', () => {
     // Left half opaque red, right half fully transparent *green*: no green may appear.
     const image = paint(64, 8, (x) => (x < 32 ? [255, 0, 0, 255] : [0, 255, 0, 0]));
-    const out = lanczosResize(image, 16, 2);
-    for (let x = 0; x < 16; x++) {
-      const [r, g, , a] = pixel(out, x, 0);
-      if (a! > 0) {
-        expect(g).toBe(0);
-        expect(r).toBeGreaterThan(250);
+    for (const out of [lanczosResize(image, 16, 2), resizeToFit(image, 16)]) {
+      expect([out.width, out.height]).toEqual([16, 2]);
+      for (let x = 0; x < 16; x++) {
+        const [r, g, , a] = pixel(out, x, 0);
+        if (a! > 0) {
+          expect(g).toBe(0);
+          expect(r).toBeGreaterThan(250);
+        }
       }
+      expect(pixel(out, 0, 0)[3]).toBe(255);
+      expect(pixel(out, 15, 0)[3]).toBe(0);
     }
-    expect(pixel(out, 0, 0)[3]).toBe(255);
-    expect(pixel(out, 15, 0)[3]).toBe(0);
   });
 });
 

@@ -8,8 +8,8 @@ import { planFromProfile } from '../../../src/pipeline/colour/transform';
 import { ADOBE_RGB, buildIccProfile } from '../../fixtures/icc';
 import { noise, paint, quadrants } from '../../fixtures/pixels';
 
-function resample(image: RgbaImage, dw: number, dh: number, orientation: Orientation = 1): RgbaImage {
-  const resampler = createRowResampler(image.width, image.height, dw, dh, orientation);
+function resample(image: RgbaImage, dw: number, dh: number, orientation: Orientation = 1, opaque = false): RgbaImage {
+  const resampler = createRowResampler(image.width, image.height, dw, dh, orientation, undefined, opaque);
   for (let y = 0; y < image.height; y++) {
     resampler.put(y, image.data.subarray(y * image.width * 4, (y + 1) * image.width * 4));
   }
@@ -46,6 +46,41 @@ describe('createRowResampler', () => {
     }
   });
 
+  it.each([
+    [40, 30, 20, 15, 1],
+    [37, 29, 20, 11, 6],
+    [200, 150, 37, 23, 8],
+    [100, 7, 33, 5, 3],
+    [800, 420, 2, 1, 1], // a box of 210: past 32-bit box sums, summed in float
+  ] as const)(
+    '%ix%i → %ix%i (orientation %i): the opaque three-channel path matches the RGBA one within rounding',
+    (sw, sh, dw, dh, orientation) => {
+      const image = noise(sw, sh, sw * 7 + sh);
+      const rgba = resample(image, dw, dh, orientation);
+      const rgb = resample(image, dw, dh, orientation, true);
+      expect([rgb.width, rgb.height]).toEqual([rgba.width, rgba.height]);
+      for (let i = 0; i < rgba.data.length; i++) {
+        expect(Math.abs(rgb.data[i]! - rgba.data[i]!), `byte ${i}`).toBeLessThanOrEqual(1);
+      }
+    },
+  );
+
+  it.each([
+    [26, 26, 25, 25],
+    [53, 41, 50, 39],
+    [64, 64, 31, 31],
+  ])(
+    '%ix%i → %ix%i: the fixed-point opaque path holds on a 1-px black/white checkerboard (the largest lobes)',
+    (sw, sh, dw, dh) => {
+      const board = paint(sw, sh, (x, y) => ((x + y) % 2 ? [255, 255, 255, 255] : [0, 0, 0, 255]));
+      const rgba = resample(board, dw, dh);
+      const rgb = resample(board, dw, dh, 1, true);
+      for (let i = 0; i < rgba.data.length; i++) {
+        expect(Math.abs(rgb.data[i]! - rgba.data[i]!), `byte ${i}`).toBeLessThanOrEqual(1);
+      }
+    },
+  );
+
   it('keeps flat colours exact and the quadrant layout', () => {
     const flat = resample(
       paint(30, 20, () => [10, 200, 90, 255]),
@@ -54,6 +89,15 @@ describe('createRowResampler', () => {
     );
     for (let i = 0; i < flat.data.length; i += 4)
       expect(Array.from(flat.data.subarray(i, i + 4))).toEqual([10, 200, 90, 255]);
+    const flatOpaque = resample(
+      paint(30, 20, () => [10, 200, 90, 255]),
+      7,
+      5,
+      6,
+      true,
+    );
+    for (let i = 0; i < flatOpaque.data.length; i += 4)
+      expect(Array.from(flatOpaque.data.subarray(i, i + 4))).toEqual([10, 200, 90, 255]);
     const q = resample(quadrants(64, 48), 16, 12);
     expect(Array.from(q.data.subarray(0, 4))).toEqual([255, 0, 0, 255]);
     expect(Array.from(q.data.subarray((12 * 16 - 1) * 4))).toEqual([255, 255, 255, 255]);
@@ -62,10 +106,11 @@ describe('createRowResampler', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8] as Orientation[])(
     'writes orientation %i upright as it goes (same as orienting afterwards), resampled and copied',
     (orientation) => {
-      const image = noise(13, 7, orientation);
+      const image = noise(40, 50, orientation);
       for (const [dw, dh] of [
-        [13, 7],
+        [40, 50],
         [6, 4],
+        [20, 37], // more than one tile of 16 rows when the orientation transposes
       ] as const) {
         const fused = resample(image, dw, dh, orientation);
         const after = applyOrientation(resample(image, dw, dh), orientation);
@@ -92,11 +137,12 @@ describe('createRowResampler', () => {
     if (!parsed.ok) throw new Error(parsed.reason);
     const { conversion } = planFromProfile(parsed.profile, 'RGB');
     const image = paint(20, 10, () => [192, 0, 0, 255]);
-    for (const [dw, dh] of [
-      [20, 10],
-      [9, 4],
+    for (const [dw, dh, opaque] of [
+      [20, 10, false],
+      [9, 4, false],
+      [9, 4, true],
     ] as const) {
-      const resampler = createRowResampler(20, 10, dw, dh, 6, conversion);
+      const resampler = createRowResampler(20, 10, dw, dh, 6, conversion, opaque);
       for (let y = 0; y < 10; y++) resampler.put(y, image.data.subarray(y * 80, (y + 1) * 80));
       const out = resampler.finish();
       expect([out.width, out.height]).toEqual([dh, dw]);
