@@ -38,7 +38,7 @@ async function jsquashEncode(picture: Picture, quality: number): Promise<Uint8Ar
     ...webpDefaults,
     quality,
     method: ENCODE_SETTINGS.opaque.method,
-    low_memory: 1,
+    low_memory: ENCODE_SETTINGS.opaque.lowMemory ? 1 : 0,
   });
   if (!out) throw new Error('jSquash encoder returned nothing');
   return out.slice();

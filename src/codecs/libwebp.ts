@@ -3,7 +3,8 @@ import type { RgbaImage } from '../pipeline/types';
 
 /**
  * The adapter for the gateway's own libwebp build (wasm/webp_dec.c and
- * wasm/webp_enc.c, built by wasm/build.sh). The modules import nothing; each
+ * wasm/webp_enc.c, built by wasm/build.sh). The decoder imports nothing, the
+ * encoder only its memory (so that each call can cap it); each
  * call makes a fresh instance and drops it when done: WebAssembly memory never
  * shrinks, so a kept instance would hold its peak for the isolate's life, and
  * an instance that trapped (or ran out of memory) on a hostile file never
@@ -56,6 +57,14 @@ interface EncoderExports extends ShimExports {
     resultSize: number,
   ): number;
 }
+
+/** WebAssembly page size. */
+const PAGE_BYTES = 65536;
+/** The encoder module's memory import: 16 pages to start (wasm/build.sh `--initial-memory`), 128 MiB at most (`--max-memory`). */
+const ENCODER_INITIAL_PAGES = 16;
+const ENCODER_MAX_PAGES = 2048;
+/** libwebp's VP8_ENC_ERROR_OUT_OF_MEMORY. */
+const ENC_ERROR_OUT_OF_MEMORY = 1;
 
 /** Fields the decoder shim's `info` writes, in order (int32 each). */
 const INFO_FIELDS = 11;
@@ -114,6 +123,15 @@ class Heap {
 
 function instantiate<T extends ShimExports>(module: WebAssembly.Module): { exports: T; heap: Heap } {
   const exports = new WebAssembly.Instance(module, {}).exports as unknown as T;
+  return { exports, heap: new Heap(exports) };
+}
+
+/** An encoder instance whose memory may grow to `maxBytes` (at most the module's 128 MiB) and no further. */
+function instantiateEncoder(module: WebAssembly.Module, maxBytes: number): { exports: EncoderExports; heap: Heap } {
+  const maximum = Math.min(ENCODER_MAX_PAGES, Math.max(ENCODER_INITIAL_PAGES, Math.floor(maxBytes / PAGE_BYTES)));
+  const memory = new WebAssembly.Memory({ initial: ENCODER_INITIAL_PAGES, maximum });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const exports = { memory, ...(instance.exports as unknown as Partial<EncoderExports>) } as EncoderExports;
   return { exports, heap: new Heap(exports) };
 }
 
@@ -194,7 +212,7 @@ function encodeWebp(
   dimension(size.width, 'output width');
   dimension(size.height, 'output height');
   if (data.length !== width * height * 4) throw new LibwebpError('pixel buffer does not match the size');
-  const { exports, heap } = instantiate<EncoderExports>(module);
+  const { exports, heap } = instantiateEncoder(module, settings.maxMemoryBytes ?? ENCODER_MAX_PAGES * PAGE_BYTES);
   const channels = settings.alpha ? 4 : 3;
   const pixelsSize = width * height * channels;
   const pixels = heap.alloc(pixelsSize);
@@ -231,17 +249,21 @@ function encodePicture(
   }
   const result = heap.alloc(8);
   const alpha = settings.alpha || { compression: 0, filtering: 0, quality: 100 };
-  const status = exports.encode(
-    picture,
-    settings.quality,
-    settings.method,
-    settings.lowMemory ? 1 : 0,
-    alpha.compression,
-    alpha.filtering,
-    alpha.quality,
-    result,
-    result + 4,
-  );
+  const encode = (lowMemory: boolean) =>
+    exports.encode(
+      picture,
+      settings.quality,
+      settings.method,
+      lowMemory ? 1 : 0,
+      alpha.compression,
+      alpha.filtering,
+      alpha.quality,
+      result,
+      result + 4,
+    );
+  let status = encode(settings.lowMemory);
+  // The token buffer outgrew the memory allowed: libwebp freed it; its second pass needs none.
+  if (status === ENC_ERROR_OUT_OF_MEMORY && !settings.lowMemory) status = encode(true);
   if (status !== 0) throw new LibwebpError(`WebPEncode error ${status}`);
   const [outPtr, outSize] = heap.int32s(result, 2);
   heap.free(result);
@@ -252,7 +274,9 @@ function encodePicture(
 
 /** The libwebp version of a compiled module ("1.5.0"), from its own version function. */
 export function libwebpVersion(module: WebAssembly.Module): string {
-  return versionString(instantiate<ShimExports>(module).exports.version());
+  const importsMemory = WebAssembly.Module.imports(module).length > 0;
+  const { exports } = importsMemory ? instantiateEncoder(module, 0) : instantiate<ShimExports>(module);
+  return versionString(exports.version());
 }
 
 /** Builds the {@link Codecs} from the compiled libwebp modules. Call once per isolate. */

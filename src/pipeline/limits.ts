@@ -49,6 +49,19 @@ export function maxAlphaOutputPixels(framePixels: number): number {
   return Math.max(1, Math.floor((SCALED_BUDGET_BYTES - 4 * framePixels) / BYTES_PER_ALPHA_ENCODER_PIXEL));
 }
 
+/**
+ * The most libwebp's encoder memory may grow to while an RGBA frame of
+ * `framePixels` stays beside it: what {@link maxAlphaOutputPixels} sizes the
+ * alpha encoder with (56 MiB beside a 2048×2048 frame). An opaque image's
+ * encoder needs about 5 bytes per pixel plus its token buffer, which grows
+ * with the output (a 2048×2048 photo at q85: +6 MiB; pure noise at q100: +93
+ * MiB); past the cap libwebp stops with an out-of-memory status and the
+ * adapter codes the picture again with `low_memory` (no token buffer).
+ */
+export function encoderMemoryLimitBytes(framePixels: number): number {
+  return Math.max(0, SCALED_BUDGET_BYTES - 4 * framePixels);
+}
+
 /** Bytes per input pixel libwebp's decoder holds whatever the output size: a lossless (VP8L) frame is decoded whole as ARGB. */
 const LOSSLESS_DECODE_BYTES_PER_INPUT_PIXEL = 4;
 /** The same for a lossy frame with an ALPH chunk: the full alpha plane plus its lossless decoder's buffer. */
