@@ -42,7 +42,7 @@ interface DecoderExports extends ShimExports {
 }
 
 interface EncoderExports extends ShimExports {
-  picture(pixels: number, width: number, height: number, stride: number, channels: number): number;
+  picture(pixels: number, width: number, height: number, stride: number, keepAlpha: number): number;
   picture_rescale(picture: number, width: number, height: number): number;
   picture_free(picture: number): void;
   encode(
@@ -213,19 +213,10 @@ function encodeWebp(
   dimension(size.height, 'output height');
   if (data.length !== width * height * 4) throw new LibwebpError('pixel buffer does not match the size');
   const { exports, heap } = instantiateEncoder(module, settings.maxMemoryBytes ?? ENCODER_MAX_PAGES * PAGE_BYTES);
-  const channels = settings.alpha ? 4 : 3;
-  const pixelsSize = width * height * channels;
-  const pixels = heap.alloc(pixelsSize);
-  const target = heap.bytes(pixels, pixelsSize);
-  if (channels === 4) target.set(data);
-  else {
-    for (let i = 0, o = 0; i < data.length; i += 4, o += 3) {
-      target[o] = data[i]!;
-      target[o + 1] = data[i + 1]!;
-      target[o + 2] = data[i + 2]!;
-    }
-  }
-  const picture = exports.picture(pixels, width, height, width * channels, channels) >>> 0;
+  // RGBA in one copy either way; for an opaque image libwebp skips the fourth byte (WebPPictureImportRGBX).
+  const pixels = heap.alloc(data.length);
+  heap.bytes(pixels, data.length).set(data);
+  const picture = exports.picture(pixels, width, height, width * 4, settings.alpha ? 1 : 0) >>> 0;
   heap.free(pixels);
   if (picture === 0) throw new LibwebpError('WebPPictureImport failed');
   heap.check(picture, 4);
