@@ -39,15 +39,27 @@ for (const { name, picture } of pictures) {
   let b = await theirs();
   const ta: number[] = [];
   const tb: number[] = [];
+  const ca: number[] = [];
+  const cb: number[] = [];
+  const cpuMs = (since: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
   for (let i = 0; i < rounds; i++) {
     let t = performance.now();
+    let c = process.cpuUsage();
     a = await ours();
     ta.push(performance.now() - t);
+    ca.push(cpuMs(c));
     t = performance.now();
+    c = process.cpuUsage();
     b = await theirs();
     tb.push(performance.now() - t);
+    cb.push(cpuMs(c));
   }
   console.log(
-    `${name} low_memory=${lowMemory ? 1 : 0}: ours ${median(ta).toFixed(0)} ms ${a.length} B, sharp ${median(tb).toFixed(0)} ms ${b.length} B, ratio ${(median(ta) / median(tb)).toFixed(2)}`,
+    `${name} low_memory=${lowMemory ? 1 : 0}: ours ${median(ta).toFixed(0)} ms (CPU ${median(ca).toFixed(0)}) ${a.length} B, ` +
+      `sharp ${median(tb).toFixed(0)} ms (CPU ${median(cb).toFixed(0)}) ${b.length} B, ` +
+      `ratio ${(median(ta) / median(tb)).toFixed(2)}, CPU ratio ${(median(ca) / median(cb)).toFixed(2)}`,
   );
 }
