@@ -20,9 +20,10 @@ const SCALED_BUDGET_BYTES = (MEMORY_BUDGET_MIB - FIXED_MIB) * 2 ** 20;
 
 /**
  * Peak bytes per pixel of an opaque main image at `encode-main`: its RGBA
- * frame (4) and libwebp's encoder (about 5 since it is handed RGB and frees it
- * once imported, `npm run bench:alpha`; it was 11 with jSquash's build). Kept
- * at 16 so MAX_OUTPUT_EDGE's ceiling does not move with this change.
+ * frame (4) and libwebp's encoder (about 5.5: the RGBA copy it imports and
+ * frees, the YUV planes; plus its token buffer, which grows with the output
+ * and is capped by {@link encoderMemoryLimitBytes}; it was 11 with jSquash's
+ * build). Kept at 16 so MAX_OUTPUT_EDGE's ceiling does not move.
  */
 export const BYTES_PER_OUTPUT_PIXEL = 16;
 
