@@ -96,7 +96,7 @@ for (const { name, picture } of pictures) {
     () => jsquashEncode(picture, quality),
   );
   console.log(
-    `encode ${name}, q${quality} m${settings.method} low_memory: ${label} ${enc.a.toFixed(0)} ms (${enc.resultA.length} B), ` +
+    `encode ${name}, q${quality} m${settings.method} low_memory=${settings.lowMemory ? 1 : 0}: ${label} ${enc.a.toFixed(0)} ms (${enc.resultA.length} B), ` +
       `jSquash SIMD ${enc.b.toFixed(0)} ms (${enc.resultB.length} B), median time ratio ${enc.ratio.toFixed(2)}`,
   );
   const file = enc.resultB;
