@@ -76,6 +76,11 @@ export class LibwebpError extends Error {
   override name = 'LibwebpError';
 }
 
+/** An encoder instance ran out of the memory it was allowed (libwebp's out-of-memory status, or a failed allocation). */
+class EncoderOutOfMemory extends LibwebpError {
+  override name = 'EncoderOutOfMemory';
+}
+
 /** One instance's memory, with bounds-checked access. */
 class Heap {
   constructor(private readonly exports: ShimExports) {}
@@ -84,7 +89,7 @@ class Heap {
   alloc(size: number): number {
     if (!Number.isSafeInteger(size) || size <= 0 || size > 0x7fffffff) throw new LibwebpError(`bad size ${size}`);
     const ptr = this.exports.alloc(size) >>> 0;
-    if (ptr === 0) throw new LibwebpError(`out of memory allocating ${size} bytes`);
+    if (ptr === 0) throw new EncoderOutOfMemory(`out of memory allocating ${size} bytes`);
     this.check(ptr, size);
     return ptr;
   }
@@ -212,13 +217,35 @@ function encodeWebp(
   dimension(size.width, 'output width');
   dimension(size.height, 'output height');
   if (data.length !== width * height * 4) throw new LibwebpError('pixel buffer does not match the size');
-  const { exports, heap } = instantiateEncoder(module, settings.maxMemoryBytes ?? ENCODER_MAX_PAGES * PAGE_BYTES);
+  const maxBytes = ENCODER_MAX_PAGES * PAGE_BYTES;
+  const capped = settings.maxMemoryBytes !== undefined && settings.maxMemoryBytes < maxBytes;
+  try {
+    return encodeIn(module, image, settings, size, settings.maxMemoryBytes ?? maxBytes);
+  } catch (error) {
+    if (!capped || !(error instanceof EncoderOutOfMemory)) throw error;
+  }
+  // Over the cap even with low_memory (a frame or an alpha plane costlier than the budget planned for):
+  // coded as it was before caps, in a fresh instance that may grow to the module's 128 MiB.
+  return encodeIn(module, image, { ...settings, lowMemory: true }, size, maxBytes);
+}
+
+/** One encode in a new instance whose memory may grow to `maxBytes`; throws {@link EncoderOutOfMemory} past it. */
+function encodeIn(
+  module: WebAssembly.Module,
+  image: RgbaImage,
+  settings: WebpEncodeSettings,
+  size: { width: number; height: number },
+  maxBytes: number,
+): Uint8Array {
+  const { width, height, data } = image;
+  const { exports, heap } = instantiateEncoder(module, maxBytes);
   // RGBA in one copy either way; for an opaque image libwebp skips the fourth byte (WebPPictureImportRGBX).
   const pixels = heap.alloc(data.length);
   heap.bytes(pixels, data.length).set(data);
   const picture = exports.picture(pixels, width, height, width * 4, settings.alpha ? 1 : 0) >>> 0;
   heap.free(pixels);
-  if (picture === 0) throw new LibwebpError('WebPPictureImport failed');
+  // The arguments were checked above, so a failed import is a failed allocation.
+  if (picture === 0) throw new EncoderOutOfMemory('WebPPictureImport failed');
   heap.check(picture, 4);
   const result = encodePicture(exports, heap, picture, settings, size, width, height);
   exports.picture_free(picture);
@@ -236,6 +263,7 @@ function encodePicture(
 ): Uint8Array {
   if (size.width !== width || size.height !== height) {
     const rescaled = exports.picture_rescale(picture, size.width, size.height);
+    if (rescaled === ENC_ERROR_OUT_OF_MEMORY) throw new EncoderOutOfMemory('WebPPictureRescale: out of memory');
     if (rescaled !== 0) throw new LibwebpError(`WebPPictureRescale error ${rescaled}`);
   }
   const result = heap.alloc(8);
@@ -255,6 +283,7 @@ function encodePicture(
   let status = encode(settings.lowMemory);
   // The token buffer outgrew the memory allowed: libwebp freed it; its second pass needs none.
   if (status === ENC_ERROR_OUT_OF_MEMORY && !settings.lowMemory) status = encode(true);
+  if (status === ENC_ERROR_OUT_OF_MEMORY) throw new EncoderOutOfMemory('WebPEncode: out of memory');
   if (status !== 0) throw new LibwebpError(`WebPEncode error ${status}`);
   const [outPtr, outSize] = heap.int32s(result, 2);
   heap.free(result);

@@ -28,7 +28,8 @@ export interface WebpEncodeSettings {
   lowMemory: boolean;
   /**
    * The most the encoder's memory may grow to, in bytes (default: the module's 128 MiB). An encode
-   * with `lowMemory: false` that would need more is done again, in the same memory, with `low_memory`.
+   * with `lowMemory: false` that would need more is done again, in the same memory, with `low_memory`;
+   * one that needs more even so is done as if uncapped (with `low_memory`, up to the 128 MiB).
    */
   maxMemoryBytes?: number;
   /** False: the alpha channel is ignored and the file is opaque (no ALPH chunk). */

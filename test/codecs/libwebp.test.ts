@@ -133,6 +133,13 @@ describe('encoder', () => {
     expect(capped).toEqual(twoPass);
   });
 
+  it('codes as if uncapped when even the frame does not fit the memory allowed', async () => {
+    const picture = noise(512, 512, 7); // 1 MiB of RGBA: more than a 1 MiB memory can hold beside the stack
+    const settings = { ...ENCODE_SETTINGS.opaque, quality: 100 };
+    const twoPass = await codecs.encodeWebp(picture, { ...settings, lowMemory: true });
+    expect(await codecs.encodeWebp(picture, { ...settings, maxMemoryBytes: 2 ** 20 })).toEqual(twoPass);
+  });
+
   it('refuses a pixel buffer that does not match the size', async () => {
     const bad = { width: 10, height: 10, data: new Uint8ClampedArray(10) };
     await expect(codecs.encodeWebp(bad, { ...ENCODE_SETTINGS.opaque, quality: 85 })).rejects.toThrow(/does not match/);
