@@ -1,4 +1,4 @@
-// Memory measured in workerd itself: `npm run bench:memory -- --workerd [--port P [--inspector-port Q]]`.
+// Memory measured in workerd itself: `npm run bench:memory -- --workerd [--port P]`.
 //
 // Drives the real Worker under a private `wrangler dev` (fresh persisted local
 // R2/D1 under bench/out/, deleted afterwards) and samples the isolate through
@@ -71,11 +71,11 @@ const CONTENT_TYPES: Record<string, string> = {
   gif: 'image/gif',
 };
 
-function argPort(argv: string[], name = '--port'): number | undefined {
-  const at = argv.indexOf(name);
+function argPort(argv: string[]): number | undefined {
+  const at = argv.indexOf('--port');
   if (at < 0) return undefined;
   const port = Number(argv[at + 1]);
-  if (!Number.isInteger(port) || port < 1024 || port > 64535) throw new Error(`${name}: expected 1024-64535`);
+  if (!Number.isInteger(port) || port < 1024 || port > 64535) throw new Error(`--port: expected 1024-64535`);
   return port;
 }
 
@@ -96,9 +96,7 @@ export async function runWorkerdMemory(argv: string[]): Promise<void> {
   process.chdir(ROOT);
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
   const port = argPort(argv);
-  const [httpPort, inspectorPort] = port
-    ? [port, argPort(argv, '--inspector-port') ?? port + 1000]
-    : [await freePort(), await freePort()];
+  const [httpPort, inspectorPort] = port ? [port, port + 1000] : [await freePort(), await freePort()];
   await ensureInputs();
   const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
   const loadFiles = await loadInputs(join(OUT_DIR, 'load-inputs'), maxUploadBytes(toml));
