@@ -38,7 +38,7 @@ async function jsquashEncode(picture: Picture, quality: number): Promise<Uint8Ar
     ...webpDefaults,
     quality,
     method: ENCODE_SETTINGS.opaque.method,
-    low_memory: 1,
+    low_memory: ENCODE_SETTINGS.opaque.lowMemory ? 1 : 0,
   });
   if (!out) throw new Error('jSquash encoder returned nothing');
   return out.slice();
@@ -96,7 +96,7 @@ for (const { name, picture } of pictures) {
     () => jsquashEncode(picture, quality),
   );
   console.log(
-    `encode ${name}, q${quality} m${settings.method} low_memory: ${label} ${enc.a.toFixed(0)} ms (${enc.resultA.length} B), ` +
+    `encode ${name}, q${quality} m${settings.method} low_memory=${settings.lowMemory ? 1 : 0}: ${label} ${enc.a.toFixed(0)} ms (${enc.resultA.length} B), ` +
       `jSquash SIMD ${enc.b.toFixed(0)} ms (${enc.resultB.length} B), median time ratio ${enc.ratio.toFixed(2)}`,
   );
   const file = enc.resultB;

@@ -26,6 +26,7 @@ import sharp from 'sharp';
 import { loadDefaultConfig } from './config';
 import { inputsAreCurrent, OUT_DIR } from './inputs';
 import { SPEED_INPUTS, speedInputsAreCurrent } from './speed-inputs';
+import { runWorkerdSpeed } from './speed-workerd';
 import { nodeCodecs } from '../src/codecs/node';
 import { processImage, type PipelineStage } from '../src/pipeline';
 
@@ -237,6 +238,7 @@ async function main(): Promise<void> {
     throw new Error(`unknown input id in --only; known: ${SPEED_INPUTS.map((i) => i.id).join(', ')}`);
   }
   await ensureInputs();
+  if (process.argv.includes('--workerd')) return workerdMain(inputs, runs);
   sharp.concurrency(1);
   sharp.cache(false);
   const config = await loadDefaultConfig();
@@ -340,6 +342,45 @@ async function main(): Promise<void> {
   console.log(`(Markdown table written to ${mdFile})`);
   console.log(`cpu_ratio_vs_sharp_median=${overallCpu.toFixed(2)}`);
   console.log(`ratio_vs_sharp_median=${overall.toFixed(2)}`);
+}
+
+/** `--workerd`: the same uploads through wrangler dev, beside processImage in Node (bench/speed-workerd.ts). */
+async function workerdMain(inputs: typeof SPEED_INPUTS, runs: number): Promise<void> {
+  const port = Number(argValue('--port') ?? 8797);
+  const inspectorPort = Number(argValue('--inspector-port') ?? port + 1000);
+  const config = await loadDefaultConfig();
+  const codecs = await nodeCodecs();
+  const load = loadavg()[0]!;
+  const files = await Promise.all(
+    inputs.map(async (input) => {
+      const file = await readFile(input.path);
+      return { id: input.id, path: input.path, bytes: new Uint8Array(file.buffer, file.byteOffset, file.byteLength) };
+    }),
+  );
+  const rows = await runWorkerdSpeed(files, runs, port, inspectorPort, async (bytes) => {
+    gc();
+    const outcome = await runGateway(bytes, config, codecs);
+    return outcome.ok ? outcome.run.total : undefined;
+  });
+  const headers = ['input', 'workerd upload ms (end to end)', 'Node processImage ms', 'workerd / Node'];
+  const cells = rows.map((r) =>
+    r.status === 'ok'
+      ? [r.id, ms(r.workerdMs), ms(r.nodeMs), (r.workerdMs / r.nodeMs).toFixed(2)]
+      : [r.id, r.status, '-', '-'],
+  );
+  const machine = `Node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? 'unknown CPU'}, load average ${load.toFixed(1)} at start`;
+  console.log(`Speed through wrangler dev — POST /images end to end vs processImage in Node, medians of ${runs}`);
+  console.log(machine);
+  console.log(table(headers, cells));
+  await mkdir(OUT_DIR, { recursive: true });
+  const mdFile = join(OUT_DIR, 'speed-workerd.md');
+  await writeFile(
+    mdFile,
+    [`\`npm run bench -- --workerd\` — ${machine}.`, '', markdown(headers, cells), ''].join('\n'),
+  );
+  console.log(`(Markdown table written to ${mdFile})`);
+  const ok = rows.filter((r) => r.status === 'ok');
+  console.log(`workerd_upload_median_ms=${median(ok.map((r) => r.workerdMs)).toFixed(0)}`);
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@
 #   WASM_SIMD=auto   -msimd128 only (the compiler's own vectorization of the C code)
 #   WASM_SIMD=none   scalar WASM
 #   (the README's "Codecs" section says why the default is what it is)
+#   WASM_CFLAGS="..."  extra compiler flags, to measure a variant (e.g. "-O3 -mbulk-memory")
 #   WORK_DIR=...  where sources and objects go (default: /tmp/webp-wasm-build)
 #   OUT_DIR=...   where the .wasm files go (default: src/codecs)
 set -euo pipefail
@@ -43,7 +44,9 @@ ldflags=(--target=wasm32-wasi -nostdlib -nostartfiles -Wl,--no-entry -Wl,--stack
   -Wl,--max-memory=134217728 -Wl,--gc-sections -Wl,--strip-all -L/usr/lib/wasm32-wasi
   "$(clang --print-resource-dir)/lib/wasi/libclang_rt.builtins-wasm32.a")
 
-objs="$work/obj-$simd"
+read -r -a extra <<<"${WASM_CFLAGS:-}"
+cflags+=("${extra[@]}")
+objs="$work/obj-$simd$(printf '%s' "${extra[*]}" | tr -c 'A-Za-z0-9\n' _ | sed 's/^./-&/')"
 mkdir -p "$objs"
 compile_list() { # prints object paths, compiling what is missing (or a shim, always) two at a time
   local files=("$@")
@@ -60,6 +63,9 @@ mapfile -t enc_objs < <(compile_list src/enc/*.c sharpyuv/*.c "${shared[@]}" "$h
 
 mkdir -p "$out"
 clang "${ldflags[@]}" "${dec_objs[@]}" -lc -o "$out/libwebp-dec.wasm"
-clang "${ldflags[@]}" "${enc_objs[@]}" -lc -o "$out/libwebp-enc.wasm"
+# The encoder imports its memory (env.memory, 16 pages to start): the adapter gives each call a
+# maximum from the memory budget, so libwebp's token buffer, which grows with the output, stops
+# at it with an out-of-memory status (then the adapter encodes again with low_memory).
+clang "${ldflags[@]}" -Wl,--import-memory -Wl,--initial-memory=1048576 "${enc_objs[@]}" -lc -o "$out/libwebp-enc.wasm"
 chmod 644 "$out/libwebp-dec.wasm" "$out/libwebp-enc.wasm"
 ls -l "$out/libwebp-dec.wasm" "$out/libwebp-enc.wasm" >&2

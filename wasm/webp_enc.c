@@ -14,13 +14,14 @@ EXPORT("free") void shim_free(void* ptr) { free(ptr); }
 // libwebp's encoder version, 0xMMmmpp (0x010500 for 1.5.0).
 EXPORT("version") int shim_version(void) { return WebPGetEncoderVersion(); }
 
-// Imports `width`×`height` pixels of `channels` (3 = RGB, 4 = RGBA) bytes
-// each, `stride` bytes per row, into a new WebPPicture (YUV 4:2:0, plus an
-// alpha plane for RGBA). The caller may free `pixels` right after, so the
-// encoder's heap reuses that memory. Returns the picture, or NULL when out of
-// memory or the arguments are invalid.
+// Imports `width`×`height` RGBA pixels, `stride` bytes per row, into a new
+// WebPPicture (YUV 4:2:0, plus an alpha plane when `keep_alpha`; otherwise the
+// fourth byte is ignored, as WebPPictureImportRGBX does, so the caller hands
+// over its RGBA frame with one copy). The caller may free `pixels` right
+// after, so the encoder's heap reuses that memory. Returns the picture, or
+// NULL when out of memory or the arguments are invalid.
 EXPORT("picture")
-WebPPicture* shim_picture(const uint8_t* pixels, int width, int height, int stride, int channels) {
+WebPPicture* shim_picture(const uint8_t* pixels, int width, int height, int stride, int keep_alpha) {
   WebPPicture* picture = malloc(sizeof(WebPPicture));
   if (picture == NULL) return NULL;
   if (!WebPPictureInit(picture)) {
@@ -29,8 +30,8 @@ WebPPicture* shim_picture(const uint8_t* pixels, int width, int height, int stri
   }
   picture->width = width;
   picture->height = height;
-  int imported = channels == 4 ? WebPPictureImportRGBA(picture, pixels, stride)
-                               : WebPPictureImportRGB(picture, pixels, stride);
+  int imported = keep_alpha ? WebPPictureImportRGBA(picture, pixels, stride)
+                            : WebPPictureImportRGBX(picture, pixels, stride);
   if (!imported) {
     WebPPictureFree(picture);
     free(picture);

@@ -3,7 +3,8 @@ import type { RgbaImage } from '../pipeline/types';
 
 /**
  * The adapter for the gateway's own libwebp build (wasm/webp_dec.c and
- * wasm/webp_enc.c, built by wasm/build.sh). The modules import nothing; each
+ * wasm/webp_enc.c, built by wasm/build.sh). The decoder imports nothing, the
+ * encoder only its memory (so that each call can cap it); each
  * call makes a fresh instance and drops it when done: WebAssembly memory never
  * shrinks, so a kept instance would hold its peak for the isolate's life, and
  * an instance that trapped (or ran out of memory) on a hostile file never
@@ -41,7 +42,7 @@ interface DecoderExports extends ShimExports {
 }
 
 interface EncoderExports extends ShimExports {
-  picture(pixels: number, width: number, height: number, stride: number, channels: number): number;
+  picture(pixels: number, width: number, height: number, stride: number, keepAlpha: number): number;
   picture_rescale(picture: number, width: number, height: number): number;
   picture_free(picture: number): void;
   encode(
@@ -57,6 +58,14 @@ interface EncoderExports extends ShimExports {
   ): number;
 }
 
+/** WebAssembly page size. */
+const PAGE_BYTES = 65536;
+/** The encoder module's memory import: 16 pages to start (wasm/build.sh `--initial-memory`), 128 MiB at most (`--max-memory`). */
+const ENCODER_INITIAL_PAGES = 16;
+const ENCODER_MAX_PAGES = 2048;
+/** libwebp's VP8_ENC_ERROR_OUT_OF_MEMORY. */
+const ENC_ERROR_OUT_OF_MEMORY = 1;
+
 /** Fields the decoder shim's `info` writes, in order (int32 each). */
 const INFO_FIELDS = 11;
 /** The largest width or height WebP can express (14-bit VP8L, 24-bit VP8X, capped by libwebp at 16383). */
@@ -67,6 +76,11 @@ export class LibwebpError extends Error {
   override name = 'LibwebpError';
 }
 
+/** An encoder instance ran out of the memory it was allowed (libwebp's out-of-memory status, or a failed allocation). */
+class EncoderOutOfMemory extends LibwebpError {
+  override name = 'EncoderOutOfMemory';
+}
+
 /** One instance's memory, with bounds-checked access. */
 class Heap {
   constructor(private readonly exports: ShimExports) {}
@@ -75,7 +89,7 @@ class Heap {
   alloc(size: number): number {
     if (!Number.isSafeInteger(size) || size <= 0 || size > 0x7fffffff) throw new LibwebpError(`bad size ${size}`);
     const ptr = this.exports.alloc(size) >>> 0;
-    if (ptr === 0) throw new LibwebpError(`out of memory allocating ${size} bytes`);
+    if (ptr === 0) throw new EncoderOutOfMemory(`out of memory allocating ${size} bytes`);
     this.check(ptr, size);
     return ptr;
   }
@@ -114,6 +128,15 @@ class Heap {
 
 function instantiate<T extends ShimExports>(module: WebAssembly.Module): { exports: T; heap: Heap } {
   const exports = new WebAssembly.Instance(module, {}).exports as unknown as T;
+  return { exports, heap: new Heap(exports) };
+}
+
+/** An encoder instance whose memory may grow to `maxBytes` (at most the module's 128 MiB) and no further. */
+function instantiateEncoder(module: WebAssembly.Module, maxBytes: number): { exports: EncoderExports; heap: Heap } {
+  const maximum = Math.min(ENCODER_MAX_PAGES, Math.max(ENCODER_INITIAL_PAGES, Math.floor(maxBytes / PAGE_BYTES)));
+  const memory = new WebAssembly.Memory({ initial: ENCODER_INITIAL_PAGES, maximum });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const exports = { memory, ...(instance.exports as unknown as Partial<EncoderExports>) } as EncoderExports;
   return { exports, heap: new Heap(exports) };
 }
 
@@ -194,22 +217,35 @@ function encodeWebp(
   dimension(size.width, 'output width');
   dimension(size.height, 'output height');
   if (data.length !== width * height * 4) throw new LibwebpError('pixel buffer does not match the size');
-  const { exports, heap } = instantiate<EncoderExports>(module);
-  const channels = settings.alpha ? 4 : 3;
-  const pixelsSize = width * height * channels;
-  const pixels = heap.alloc(pixelsSize);
-  const target = heap.bytes(pixels, pixelsSize);
-  if (channels === 4) target.set(data);
-  else {
-    for (let i = 0, o = 0; i < data.length; i += 4, o += 3) {
-      target[o] = data[i]!;
-      target[o + 1] = data[i + 1]!;
-      target[o + 2] = data[i + 2]!;
-    }
+  const maxBytes = ENCODER_MAX_PAGES * PAGE_BYTES;
+  const capped = settings.maxMemoryBytes !== undefined && settings.maxMemoryBytes < maxBytes;
+  try {
+    return encodeIn(module, image, settings, size, settings.maxMemoryBytes ?? maxBytes);
+  } catch (error) {
+    if (!capped || !(error instanceof EncoderOutOfMemory)) throw error;
   }
-  const picture = exports.picture(pixels, width, height, width * channels, channels) >>> 0;
+  // Over the cap even with low_memory (a frame or an alpha plane costlier than the budget planned for):
+  // coded as it was before caps, in a fresh instance that may grow to the module's 128 MiB.
+  return encodeIn(module, image, { ...settings, lowMemory: true }, size, maxBytes);
+}
+
+/** One encode in a new instance whose memory may grow to `maxBytes`; throws {@link EncoderOutOfMemory} past it. */
+function encodeIn(
+  module: WebAssembly.Module,
+  image: RgbaImage,
+  settings: WebpEncodeSettings,
+  size: { width: number; height: number },
+  maxBytes: number,
+): Uint8Array {
+  const { width, height, data } = image;
+  const { exports, heap } = instantiateEncoder(module, maxBytes);
+  // RGBA in one copy either way; for an opaque image libwebp skips the fourth byte (WebPPictureImportRGBX).
+  const pixels = heap.alloc(data.length);
+  heap.bytes(pixels, data.length).set(data);
+  const picture = exports.picture(pixels, width, height, width * 4, settings.alpha ? 1 : 0) >>> 0;
   heap.free(pixels);
-  if (picture === 0) throw new LibwebpError('WebPPictureImport failed');
+  // The arguments were checked above, so a failed import is a failed allocation.
+  if (picture === 0) throw new EncoderOutOfMemory('WebPPictureImport failed');
   heap.check(picture, 4);
   const result = encodePicture(exports, heap, picture, settings, size, width, height);
   exports.picture_free(picture);
@@ -227,21 +263,27 @@ function encodePicture(
 ): Uint8Array {
   if (size.width !== width || size.height !== height) {
     const rescaled = exports.picture_rescale(picture, size.width, size.height);
+    if (rescaled === ENC_ERROR_OUT_OF_MEMORY) throw new EncoderOutOfMemory('WebPPictureRescale: out of memory');
     if (rescaled !== 0) throw new LibwebpError(`WebPPictureRescale error ${rescaled}`);
   }
   const result = heap.alloc(8);
   const alpha = settings.alpha || { compression: 0, filtering: 0, quality: 100 };
-  const status = exports.encode(
-    picture,
-    settings.quality,
-    settings.method,
-    settings.lowMemory ? 1 : 0,
-    alpha.compression,
-    alpha.filtering,
-    alpha.quality,
-    result,
-    result + 4,
-  );
+  const encode = (lowMemory: boolean) =>
+    exports.encode(
+      picture,
+      settings.quality,
+      settings.method,
+      lowMemory ? 1 : 0,
+      alpha.compression,
+      alpha.filtering,
+      alpha.quality,
+      result,
+      result + 4,
+    );
+  let status = encode(settings.lowMemory);
+  // The token buffer outgrew the memory allowed: libwebp freed it; its second pass needs none.
+  if (status === ENC_ERROR_OUT_OF_MEMORY && !settings.lowMemory) status = encode(true);
+  if (status === ENC_ERROR_OUT_OF_MEMORY) throw new EncoderOutOfMemory('WebPEncode: out of memory');
   if (status !== 0) throw new LibwebpError(`WebPEncode error ${status}`);
   const [outPtr, outSize] = heap.int32s(result, 2);
   heap.free(result);
@@ -252,7 +294,9 @@ function encodePicture(
 
 /** The libwebp version of a compiled module ("1.5.0"), from its own version function. */
 export function libwebpVersion(module: WebAssembly.Module): string {
-  return versionString(instantiate<ShimExports>(module).exports.version());
+  const importsMemory = WebAssembly.Module.imports(module).length > 0;
+  const { exports } = importsMemory ? instantiateEncoder(module, 0) : instantiate<ShimExports>(module);
+  return versionString(exports.version());
 }
 
 /** Builds the {@link Codecs} from the compiled libwebp modules. Call once per isolate. */

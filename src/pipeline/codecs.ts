@@ -20,8 +20,18 @@ export interface WebpEncodeSettings {
   quality: number;
   /** Effort 0 (fast) – 6 (slow); also the alpha plane's lossless effort. */
   method: number;
-  /** `low_memory`: encode in two passes over the tokens rather than holding them all. */
+  /**
+   * `low_memory`: code the picture twice (a statistics pass, then the real one) rather than holding
+   * every token of the output to code it once. False is about twice as fast, with output identical to
+   * libwebp's default; its token buffer grows with the output's size (about 20 bytes per output byte).
+   */
   lowMemory: boolean;
+  /**
+   * The most the encoder's memory may grow to, in bytes (default: the module's 128 MiB). An encode
+   * with `lowMemory: false` that would need more is done again, in the same memory, with `low_memory`;
+   * one that needs more even so is done as if uncapped (with `low_memory`, up to the 128 MiB).
+   */
+  maxMemoryBytes?: number;
   /** False: the alpha channel is ignored and the file is opaque (no ALPH chunk). */
   alpha:
     | false

@@ -1,5 +1,5 @@
 import type { Codecs, WebpEncodeSettings } from './codecs';
-import { maxAlphaOutputPixels } from './limits';
+import { encoderMemoryLimitBytes, maxAlphaOutputPixels } from './limits';
 import type { RgbaImage } from './types';
 
 /** An encoded output image. */
@@ -12,14 +12,17 @@ export interface EncodedImage {
 
 /**
  * libwebp settings, chosen by `npm run bench:codecs` and bench:memory (README "Memory"):
- * opaque images use libwebp's default effort with `low_memory`; images with real
- * transparency use method 2, because the method is also the effort of the alpha
- * plane's lossless encoder, whose heap is the budget's largest cost (about 19
- * bytes per pixel at method 2, 28 at method 4, for the same file size within 10 %).
+ * opaque images use libwebp's default effort; images with real transparency use
+ * method 2, because the method is also the effort of the alpha plane's lossless
+ * encoder, whose heap is the budget's largest cost (about 19 bytes per pixel at
+ * method 2, 28 at method 4, for the same file size within 10 %). Neither asks for
+ * `low_memory` (it codes every picture twice): the encoder's memory is capped per
+ * call instead ({@link encoderMemoryLimitBytes}), and only an output whose token
+ * buffer would outgrow the cap is coded again with `low_memory`.
  */
 export const ENCODE_SETTINGS = {
-  opaque: { method: 4, lowMemory: true, alpha: false },
-  alpha: { method: 2, lowMemory: true, alpha: { compression: 1, filtering: 1, quality: 100 } },
+  opaque: { method: 4, lowMemory: false, alpha: false },
+  alpha: { method: 2, lowMemory: false, alpha: { compression: 1, filtering: 1, quality: 100 } },
 } as const satisfies Record<string, Omit<WebpEncodeSettings, 'quality'>>;
 
 /** Whether every pixel's alpha is 255 (then the file needs no alpha chunk). */
@@ -38,12 +41,13 @@ export function isOpaque(image: RgbaImage): boolean {
  * encoder when it is larger than {@link maxAlphaOutputPixels} allows.
  */
 export async function encodeWebp(image: RgbaImage, quality: number, codecs: Codecs): Promise<EncodedImage> {
+  const maxMemoryBytes = encoderMemoryLimitBytes(image.width * image.height);
   if (isOpaque(image)) {
-    const bytes = await codecs.encodeWebp(image, { ...ENCODE_SETTINGS.opaque, quality });
+    const bytes = await codecs.encodeWebp(image, { ...ENCODE_SETTINGS.opaque, quality, maxMemoryBytes });
     return { bytes, width: image.width, height: image.height };
   }
   const size = alphaOutputSize(image.width, image.height);
-  const bytes = await codecs.encodeWebp(image, { ...ENCODE_SETTINGS.alpha, quality }, size);
+  const bytes = await codecs.encodeWebp(image, { ...ENCODE_SETTINGS.alpha, quality, maxMemoryBytes }, size);
   return { bytes, ...size };
 }
 

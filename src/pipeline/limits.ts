@@ -20,9 +20,10 @@ const SCALED_BUDGET_BYTES = (MEMORY_BUDGET_MIB - FIXED_MIB) * 2 ** 20;
 
 /**
  * Peak bytes per pixel of an opaque main image at `encode-main`: its RGBA
- * frame (4) and libwebp's encoder (about 5 since it is handed RGB and frees it
- * once imported, `npm run bench:alpha`; it was 11 with jSquash's build). Kept
- * at 16 so MAX_OUTPUT_EDGE's ceiling does not move with this change.
+ * frame (4) and libwebp's encoder (about 5.5: the RGBA copy it imports and
+ * frees, the YUV planes; plus its token buffer, which grows with the output
+ * and is capped by {@link encoderMemoryLimitBytes}; it was 11 with jSquash's
+ * build). Kept at 16 so MAX_OUTPUT_EDGE's ceiling does not move.
  */
 export const BYTES_PER_OUTPUT_PIXEL = 16;
 
@@ -47,6 +48,19 @@ export const BYTES_PER_ALPHA_ENCODER_PIXEL = 20;
  */
 export function maxAlphaOutputPixels(framePixels: number): number {
   return Math.max(1, Math.floor((SCALED_BUDGET_BYTES - 4 * framePixels) / BYTES_PER_ALPHA_ENCODER_PIXEL));
+}
+
+/**
+ * The most libwebp's encoder memory may grow to while an RGBA frame of
+ * `framePixels` stays beside it: what {@link maxAlphaOutputPixels} sizes the
+ * alpha encoder with (56 MiB beside a 2048×2048 frame). An opaque image's
+ * encoder needs about 5 bytes per pixel plus its token buffer, which grows
+ * with the output (a 2048×2048 photo at q85: +6 MiB; pure noise at q100: +93
+ * MiB); past the cap libwebp stops with an out-of-memory status and the
+ * adapter codes the picture again with `low_memory` (no token buffer).
+ */
+export function encoderMemoryLimitBytes(framePixels: number): number {
+  return Math.max(0, SCALED_BUDGET_BYTES - 4 * framePixels);
 }
 
 /** Bytes per input pixel libwebp's decoder holds whatever the output size: a lossless (VP8L) frame is decoded whole as ARGB. */

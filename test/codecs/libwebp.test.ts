@@ -6,7 +6,7 @@ import type { WebpInfo } from '../../src/pipeline/codecs';
 import { ENCODE_SETTINGS } from '../../src/pipeline/encode';
 import { areaReduce } from '../../src/pipeline/resample/resize';
 import type { RgbaImage } from '../../src/pipeline/types';
-import { alphaGradient, paint } from '../fixtures/pixels';
+import { alphaGradient, noise, paint } from '../fixtures/pixels';
 import { decodeWebp as jsquashDecode, encodeWebp as jsquashEncode } from '../helpers/encoders';
 import { webpChunks } from '../helpers/webp-inspect';
 
@@ -44,9 +44,9 @@ describe('the committed libwebp modules', () => {
     expect(major * 10000 + minor * 100 + patch).toBeGreaterThanOrEqual(10302);
   });
 
-  it('import nothing from the host', () => {
+  it('import nothing from the host but the encoder its memory', () => {
     expect(WebAssembly.Module.imports(webpDecoder)).toEqual([]);
-    expect(WebAssembly.Module.imports(webpEncoder)).toEqual([]);
+    expect(WebAssembly.Module.imports(webpEncoder)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
   });
 });
 
@@ -120,6 +120,24 @@ describe('encoder', () => {
     const expected = alpha(areaReduce(picture, 2));
     const got = alpha(decoded);
     expect(Math.max(...got.map((v, i) => Math.abs(v - expected[i]!)))).toBeLessThanOrEqual(3);
+  });
+
+  it('codes again with low_memory when the token buffer outgrows the memory allowed', async () => {
+    // Noise at q100 makes a large output, so a large token buffer (about 20 bytes per output byte).
+    const picture = noise(512, 512, 7);
+    const settings = { ...ENCODE_SETTINGS.opaque, quality: 100 };
+    const tokens = await codecs.encodeWebp(picture, settings);
+    const twoPass = await codecs.encodeWebp(picture, { ...settings, lowMemory: true });
+    expect(tokens).not.toEqual(twoPass);
+    const capped = await codecs.encodeWebp(picture, { ...settings, maxMemoryBytes: 4 * 2 ** 20 });
+    expect(capped).toEqual(twoPass);
+  });
+
+  it('codes as if uncapped when even the frame does not fit the memory allowed', async () => {
+    const picture = noise(512, 512, 7); // 1 MiB of RGBA: more than a 1 MiB memory can hold beside the stack
+    const settings = { ...ENCODE_SETTINGS.opaque, quality: 100 };
+    const twoPass = await codecs.encodeWebp(picture, { ...settings, lowMemory: true });
+    expect(await codecs.encodeWebp(picture, { ...settings, maxMemoryBytes: 2 ** 20 })).toEqual(twoPass);
   });
 
   it('refuses a pixel buffer that does not match the size', async () => {
