@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayClient, GatewayError } from '../../src/client';
-import { phonePhoto } from '../fixtures/photo';
+import { phonePhoto } from '../fixtures/phone-photo';
 import { startWranglerDev, type DevServer } from './wrangler-dev';
 
 // The API from outside, against `wrangler dev` on port 8792 (after demo.test.ts: the node project runs its

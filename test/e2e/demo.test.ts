@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containsAscii } from '../fixtures/bytes';
-import { phonePhoto } from '../fixtures/photo';
+import { phonePhoto } from '../fixtures/phone-photo';
 import { assertNoMetadata, webpChunks } from '../helpers/webp-inspect';
 import { startWranglerDev, type DevServer } from './wrangler-dev';
 
