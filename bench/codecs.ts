@@ -10,7 +10,7 @@ import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { createCodecs } from '../src/codecs/libwebp';
 import { ENCODE_SETTINGS } from '../src/pipeline/encode';
 import { instantiateEmscripten } from './emscripten';
-import { photo, type Picture } from './photo';
+import { photo, type Picture } from '../test/fixtures/photo';
 
 const require = createRequire(import.meta.url);
 const argument = (name: string) => {

@@ -18,7 +18,7 @@ import { join, relative } from 'node:path';
 import { calibrate, fullGc, installWasmTracking, sample } from './accounting';
 import { loadDefaultConfig } from './config';
 import { encodeWebp } from '../src/pipeline/encode';
-import { devSecret, ROOT, signToken, startDevServer, workerdMemory, type DevServer } from './dev-server';
+import { devSecret, ROOT, signToken, startDevServer, workerdMemory, type DevServer } from '../scripts/wrangler-dev';
 import { subjectInCrop, subjectOnBackdrop } from '../test/fixtures/subject';
 import { seededRandom } from '../test/helpers/seeded-random';
 
@@ -159,7 +159,7 @@ async function overHttp(main: Uint8Array) {
   }, WATCHDOG_MS);
   try {
     const secret = await devSecret(); // before wrangler starts: it reads .dev.vars once
-    server = await startDevServer(persistDir, logFd, PORT, INSPECTOR_PORT);
+    server = await startDevServer({ persistDir, logFd, port: PORT, inspectorPort: INSPECTOR_PORT });
     const { base } = server;
     const token = signToken(secret, 'bench-delivery', 3600);
     const auth = { Authorization: `Bearer ${token}` };

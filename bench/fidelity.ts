@@ -18,7 +18,7 @@ import { loadDefaultConfig } from './config';
 import { meanDeltaE2000, psnr, resampleLanczos3, ssim, toLinear, toSrgb255, type FloatImage } from './fidelity-oracle';
 import { buildPng } from './generate';
 import { OUT_DIR } from './inputs';
-import { photo, type Picture } from './photo';
+import { photo, type Picture } from '../test/fixtures/photo';
 import { nodeCodecs } from '../src/codecs/node';
 import { processImage } from '../src/pipeline';
 import { decodeJpeg, type JpegScale } from '../src/pipeline/jpeg/decoder';

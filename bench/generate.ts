@@ -22,7 +22,7 @@ import { sniffFormat } from '../src/pipeline/sniff';
 import { encodeGif, type GifEncodeFrame, type Rgb } from '../test/helpers/gif-encode';
 import { concat } from '../test/fixtures/bytes';
 import { pngChunk } from '../test/fixtures/png';
-import { photo, type Picture } from './photo';
+import { photo, type Picture } from '../test/fixtures/photo';
 import { GENERATOR_VERSION, INPUT_DIR, INPUTS, inputsAreCurrent, MANIFEST, type Manifest } from './inputs';
 import { loadDefaultConfig } from './config';
 import { ADAM7 } from '../src/pipeline/png/adam7';

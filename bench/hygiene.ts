@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import encodeJpegRaw, { init as initJpegEncoder } from '@jsquash/jpeg/encode';
 import { calibrate, fullGc, installWasmTracking, mib, sample, setArrayBuffersIncludeWasm } from './accounting';
 import { corrupt } from './corrupt';
+import type { RgbaImage } from '../src/pipeline/types';
 
 const require = createRequire(import.meta.url);
 
@@ -20,11 +21,8 @@ setArrayBuffersIncludeWasm(false);
 
 const CORRUPT_FILES = 200;
 
-function photo(
-  width: number,
-  height: number,
-  alpha: boolean,
-): { width: number; height: number; data: Uint8ClampedArray } {
+/** Ramps and an XOR texture: the valid file the corrupt ones are made from (not the synthetic photo, test/fixtures/photo.ts). */
+function pattern(width: number, height: number, alpha: boolean): RgbaImage {
   const data = new Uint8ClampedArray(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -39,7 +37,7 @@ function photo(
 }
 
 /** A baseline JPEG from mozjpeg (jSquash's encoder, WASM compiled from node_modules). */
-async function encodeJpeg(image: ReturnType<typeof photo>): Promise<Uint8Array> {
+async function encodeJpeg(image: RgbaImage): Promise<Uint8Array> {
   const wasm = await WebAssembly.compile(await readFile(require.resolve('@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm')));
   await (initJpegEncoder as unknown as (module: WebAssembly.Module) => Promise<void>)(wasm);
   return new Uint8Array(await encodeJpegRaw(image as unknown as ImageData, { quality: 85, progressive: false }));
@@ -55,8 +53,8 @@ async function main(): Promise<void> {
   const codecs = await nodeCodecs();
 
   const { ENCODE_SETTINGS } = await import('../src/pipeline/encode');
-  const validWebp = await codecs.encodeWebp(photo(512, 384, true), { ...ENCODE_SETTINGS.alpha, quality: 85 });
-  const validJpeg = await encodeJpeg(photo(512, 384, false));
+  const validWebp = await codecs.encodeWebp(pattern(512, 384, true), { ...ENCODE_SETTINGS.alpha, quality: 85 });
+  const validJpeg = await encodeJpeg(pattern(512, 384, false));
   const files = [...corrupt(validWebp, CORRUPT_FILES, 64, 1), ...corrupt(validJpeg, CORRUPT_FILES, 700, 2)];
 
   const run = async (bytes: Uint8Array) => {

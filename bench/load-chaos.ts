@@ -30,14 +30,14 @@ import { mulberry32 } from './load-rng';
 import { countOutcomes, formatCounts } from './load-stats';
 import type { Options } from './load';
 import {
+  applyMigrations,
   groupProcesses,
   killGroup,
   ROOT,
   startWranglerDev,
   stopGroup,
   userWorkerdPid,
-  wranglerCommand,
-} from './wrangler-dev';
+} from '../scripts/wrangler-dev';
 
 /** The smallest CLEANUP_GRACE_SECONDS src/env.ts accepts. */
 const GRACE_SECONDS = 60;
@@ -134,7 +134,7 @@ export async function runChaos(run: ChaosRun): Promise<number> {
   );
   const inputs = await loadInputs(join(ROOT, 'bench', 'out', 'load-inputs'), maxUploadBytes(run.toml));
   console.log(`state: ${rel(persistDir)}  wrangler log: ${rel(logPath)}`);
-  wranglerCommand(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], logFd);
+  applyMigrations(persistDir, logFd);
 
   // Miniflare keeps one file per R2 object here; watching it tells when an upload has written to R2.
   const blobDir = join(persistDir, 'v3', 'r2', run.bindings.bucketName, 'blobs');

@@ -6,7 +6,7 @@ import type { PersistedState } from './load-audit';
 import type { InputFile, LoadInputs } from './load-inputs';
 import { mulberry32, pickOne, pickWeighted } from './load-rng';
 import type { Outcome, Sample } from './load-stats';
-import { signToken } from './wrangler-dev';
+import { signToken } from '../scripts/wrangler-dev';
 
 const REQUEST_TIMEOUT_MS = 60_000;
 

@@ -11,7 +11,7 @@ import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { mulberry32 } from './load-rng';
 import { instantiateEmscripten } from './emscripten';
 import { compileWasm as compile } from '../src/codecs/node';
-import { photo, type Picture as Rgba } from './photo';
+import { photo, type Picture as Rgba } from '../test/fixtures/photo';
 
 /** Bump when the generated content changes, so stale caches are not reused. */
 const INPUTS_VERSION = 2;

@@ -2,7 +2,7 @@
 //
 // Issue 13's figure: with N clients dribbling request bodies into the same
 // isolate (wrangler dev runs the Worker in one), how long does a normal
-// ~100 KB upload take? Against a private `wrangler dev` (./wrangler-dev.ts):
+// ~100 KB upload take? Against a private `wrangler dev` (scripts/wrangler-dev.ts):
 // U normal uploads one at a time with nobody else ("alone", the peer), then
 // the same U while N slow clients hold connections ("beside"). A slow client
 // sends a JPEG's first bytes and then B bytes a second (half announce a 10 MiB
@@ -25,7 +25,7 @@ import { hangUp, type HangUp } from './load-hangup';
 import { maxUploadBytes, send, type Ctx } from './load-clients';
 import { loadInputs, type InputFile } from './load-inputs';
 import { quantile, countOutcomes, formatCounts, type Outcome } from './load-stats';
-import { ROOT, signToken, startWranglerDev, stopGroup, wranglerCommand } from './wrangler-dev';
+import { applyMigrations, ROOT, signToken, startWranglerDev, stopGroup } from '../scripts/wrangler-dev';
 
 export interface SlowOptions {
   /** Slow clients held at once. */
@@ -164,7 +164,7 @@ export async function runSlowClients(run: SlowRun): Promise<number> {
       `reconnecting when refused; ${options.uploads} normal uploads of ${file.name} (${(file.bytes.length / 1024).toFixed(0)} KiB) per phase, one at a time`,
   );
   console.log(`state: ${rel(persistDir)}  wrangler log: ${rel(run.logPath)}`);
-  wranglerCommand(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], logFd);
+  applyMigrations(persistDir, logFd);
   let child: ChildProcess | undefined;
   try {
     const t0 = Date.now();

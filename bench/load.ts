@@ -29,15 +29,15 @@ import {
 import { loadInputs } from './load-inputs';
 import { countOutcomes, formatCounts, latencyTable } from './load-stats';
 import {
+  applyMigrations,
   devSecret,
   freePort,
   killGroup,
   ROOT,
-  startWranglerDev,
   STARTUP_TIMEOUT_MS,
+  startWranglerDev,
   stopGroup,
-  wranglerCommand,
-} from './wrangler-dev';
+} from '../scripts/wrangler-dev';
 
 const OUT = join(ROOT, 'bench', 'out');
 
@@ -209,11 +209,7 @@ async function main(): Promise<number> {
     );
 
     console.log(`state: ${rel(persistDir)}  wrangler log: ${rel(logPath)}`);
-    wranglerCommand(
-      ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir],
-      logFd,
-      STARTUP_TIMEOUT_MS,
-    );
+    applyMigrations(persistDir, logFd);
     const [port, inspectorPort] = await ports(options);
     const t0 = Date.now();
     const base = await startWranglerDev({ persistDir, logFd, port, inspectorPort }, (child) => (wrangler = child));

@@ -25,6 +25,7 @@ import { INPUT_DIR, INPUTS, inputsAreCurrent, OUT_DIR } from './inputs';
 import { loadInputs } from './load-inputs';
 import { maxUploadBytes } from './load-clients';
 import {
+  applyMigrations,
   devSecret,
   freePort,
   killGroup,
@@ -34,8 +35,7 @@ import {
   startWranglerDev,
   stopGroup,
   userWorkerdPid,
-  wranglerCommand,
-} from './wrangler-dev';
+} from '../scripts/wrangler-dev';
 
 const SAMPLE_MS = 50;
 const STORM_FILES = 200;
@@ -123,7 +123,7 @@ export async function runWorkerdMemory(argv: string[]): Promise<void> {
   try {
     const secret = await devSecret();
     process.stderr.write(`wrangler dev (log: ${relative(ROOT, logPath)})…\n`);
-    wranglerCommand(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], logFd);
+    applyMigrations(persistDir, logFd);
     const base = await startWranglerDev(
       { persistDir, logFd, port: httpPort, inspectorPort },
       (child) => (wrangler = child),

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encodeGif, type GifEncodeFrame } from '../test/helpers/gif-encode';
 import { buildPng, encodeJpeg, encodeWebp, exifTiff, gifPalette, rgba8Pixels, toIndices, withExif } from './generate';
-import { photo } from './photo';
+import { photo } from '../test/fixtures/photo';
 import { INPUT_DIR } from './inputs';
 
 /** Bump when a maker below changes what it writes. */

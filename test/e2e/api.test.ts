@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayClient, GatewayError } from '../../src/client';
-import { phonePhoto } from '../fixtures/photo';
-import { startWranglerDev, type DevServer } from './wrangler-dev';
+import { phonePhoto } from '../fixtures/phone-photo';
+import { startE2eServer, type E2eServer } from './server';
 
 // The API from outside, against `wrangler dev` on port 8792 (after demo.test.ts: the node project runs its
 // files one at a time): /openapi.json over HTTP, the /docs reference in headless Chromium with nothing
@@ -16,13 +16,13 @@ const ARTIFACTS = join(import.meta.dirname, 'artifacts');
 
 const photo = await phonePhoto(320, 240);
 
-let server: DevServer;
+let server: E2eServer;
 let browser: Browser;
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   [server, browser] = await Promise.all([
-    startWranglerDev(PORT),
+    startE2eServer(PORT),
     chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
   ]);
 });

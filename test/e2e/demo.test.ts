@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containsAscii } from '../fixtures/bytes';
-import { phonePhoto } from '../fixtures/photo';
+import { phonePhoto } from '../fixtures/phone-photo';
 import { assertNoMetadata, webpChunks } from '../helpers/webp-inspect';
-import { startWranglerDev, type DevServer } from './wrangler-dev';
+import { startE2eServer, type E2eServer } from './server';
 
 // The demo page at `/`, driven in headless Chromium (Debian's `chromium`
 // package; no browser download) against `wrangler dev` on port 8792.
@@ -20,14 +20,14 @@ const PHOTO = { width: 1600, height: 1200 };
 const photo = await phonePhoto(PHOTO.width, PHOTO.height);
 const notAnImage = new TextEncoder().encode('These are my holiday notes, not a picture.\n');
 
-let server: DevServer;
+let server: E2eServer;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   [server, browser] = await Promise.all([
-    startWranglerDev(PORT),
+    startE2eServer(PORT),
     chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
   ]);
   page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });

@@ -84,26 +84,8 @@ export async function objectBytes(key: string): Promise<Uint8Array | null> {
   return object ? new Uint8Array(await object.arrayBuffer()) : null;
 }
 
-/** The JSON of an image as the API returns it. */
-export interface ImageJson {
-  id: string;
-  kind: 'avatar' | 'image';
-  url: string;
-  thumb_url: string;
-  width: number;
-  height: number;
-  bytes: number;
-  thumb_width: number;
-  thumb_height: number;
-  thumb_bytes: number;
-  content_type: string;
-  original_format: string;
-  original_bytes: number;
-  colour: { source: string; converted: boolean };
-  thumbhash: string | null;
-  removed: string[];
-  created_at: string;
-}
+// The API's JSON shapes, from the schemas that /openapi.json publishes and the client uses.
+export type { AvatarUploadJson, ImageJson, VariantJson } from '../../src/routes/api-schemas';
 
 /** The R2 key behind a /media URL from the API. */
 export function keyOf(url: string): string {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { sign } from 'hono/jwt';
 import { encodePng } from '../helpers/encoders';
-import { call, expectError, keyOf, tokenFor, upload, type ImageJson } from '../helpers/api';
+import { call, expectError, keyOf, tokenFor, upload, type AvatarUploadJson, type ImageJson } from '../helpers/api';
 import { quadrants } from '../fixtures/pixels';
 
 const png = () => encodePng(quadrants(8, 8));
@@ -41,11 +41,6 @@ describe('authentication', () => {
   });
 });
 
-interface AvatarJson {
-  avatar_url: string;
-  image: ImageJson;
-}
-
 describe('subjects from real identity providers (HS256 here; JWKS in test/middleware/auth.test.ts)', () => {
   it.each([
     ['alice-classic_01', 'alice-classic_01'],
@@ -58,7 +53,7 @@ describe('subjects from real identity providers (HS256 here; JWKS in test/middle
     const token = await tokenFor(sub);
     const response = await upload('/users/me/avatar', await png(), { token, contentType: 'image/png' });
     expect(response.status).toBe(201);
-    const { avatar_url } = (await response.json()) as AvatarJson;
+    const { avatar_url } = (await response.json()) as AvatarUploadJson;
     const userId = keyOf(avatar_url).split('/')[1]!;
     if (typeof expected === 'string') expect(userId).toBe(expected);
     else expect(userId).toMatch(expected);

@@ -1,22 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { encodePng } from '../helpers/encoders';
-import { call, expectError, tokenFor, untilCached, upload } from '../helpers/api';
+import { call, expectError, tokenFor, untilCached, upload, type AvatarUploadJson } from '../helpers/api';
 import { noise } from '../fixtures/pixels';
 
-interface AvatarJson {
-  avatar_url: string;
-  avatar_thumb_url: string;
-  image: { id: string };
-}
-
-async function setAvatar(token: string, seed: number): Promise<AvatarJson> {
+async function setAvatar(token: string, seed: number): Promise<AvatarUploadJson> {
   const response = await upload('/users/me/avatar', await encodePng(noise(30, 20, seed)), {
     token,
     contentType: 'image/png',
   });
   expect(response.status).toBe(201);
-  return (await response.json()) as AvatarJson;
+  return (await response.json()) as AvatarUploadJson;
 }
 
 const manual = { redirect: 'manual' } as const;

@@ -1,23 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { encodePng } from '../helpers/encoders';
-import { allKeys, call, expectError, keyOf, tokenFor, upload, type ImageJson } from '../helpers/api';
+import {
+  allKeys,
+  call,
+  expectError,
+  keyOf,
+  tokenFor,
+  upload,
+  type AvatarUploadJson,
+  type ImageJson,
+} from '../helpers/api';
 import { noise } from '../fixtures/pixels';
 
-interface AvatarJson {
-  avatar_url: string;
-  avatar_thumb_url: string;
-  image: ImageJson;
-}
-
-async function setAvatar(token: string, seed: number, multipart = false): Promise<AvatarJson> {
+async function setAvatar(token: string, seed: number, multipart = false): Promise<AvatarUploadJson> {
   const response = await upload('/users/me/avatar', await encodePng(noise(30, 20, seed)), {
     token,
     contentType: 'image/png',
     multipart,
   });
   expect(response.status).toBe(201);
-  return (await response.json()) as AvatarJson;
+  return (await response.json()) as AvatarUploadJson;
 }
 
 const profilePointer = (userId: string) =>

@@ -16,35 +16,22 @@ import {
   tokenFor,
   untilCached,
   upload,
+  type AvatarUploadJson,
   type ImageJson,
+  type VariantJson,
 } from '../helpers/api';
 import { noise } from '../fixtures/pixels';
 import { subjectOnBackdrop } from '../fixtures/subject';
 
-interface AvatarJson {
-  avatar_url: string;
-  image: ImageJson;
-}
-
-interface VariantJson {
-  url: string;
-  size: number;
-  fit: string;
-  width: number;
-  height: number;
-  bytes: number;
-  content_type: string;
-}
-
 const manual = { redirect: 'manual' } as const;
 const PICTURE = subjectOnBackdrop(360, 240, { x: 24, y: 72, size: 120 });
 
-async function setAvatar(userId: string, seed = 1): Promise<{ token: string; avatar: AvatarJson }> {
+async function setAvatar(userId: string, seed = 1): Promise<{ token: string; avatar: AvatarUploadJson }> {
   const token = await tokenFor(userId);
   const picture = seed === 1 ? PICTURE : subjectOnBackdrop(360, 240, { x: 180, y: 30, size: 120 }, seed);
   const response = await upload('/users/me/avatar', await encodePng(picture), { token, contentType: 'image/png' });
   expect(response.status).toBe(201);
-  return { token, avatar: (await response.json()) as AvatarJson };
+  return { token, avatar: (await response.json()) as AvatarUploadJson };
 }
 
 async function uploadImage(userId: string): Promise<{ token: string; image: ImageJson }> {
@@ -169,7 +156,7 @@ describe('GET /users/:userId/avatar?size=N&fit=…', () => {
       token,
       contentType: 'image/png',
     });
-    const second = (await response.json()) as AvatarJson;
+    const second = (await response.json()) as AvatarUploadJson;
     const fresh = await call(path, manual);
     expect(keyOf(fresh.headers.get('Location')!)).toBe(`avatars/variant-replace/${second.image.id}_cover_64.webp`);
     expect(await variantKeysOf(first.image.id)).toEqual([]);
