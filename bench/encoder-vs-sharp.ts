@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { createCodecs } from '../src/codecs/libwebp';
 import { ENCODE_SETTINGS } from '../src/pipeline/encode';
-import { photo } from './photo';
+import { photo } from '../test/fixtures/photo';
 
 const argument = (name: string) => {
   const at = process.argv.indexOf(name);

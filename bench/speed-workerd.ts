@@ -1,6 +1,6 @@
 // `npm run bench -- --workerd [--port P] [--inspector-port Q] [--only …] [--runs N]`: the speed
 // benchmark's uploads through the real Worker. Starts a private `wrangler dev`
-// (bench/dev-server.ts: fresh state under bench/out/speed-state/, migrations
+// (scripts/wrangler-dev.ts: fresh state under bench/out/speed-state/, migrations
 // applied, 127.0.0.1 only, its own process group, stopped at the end) and times
 // each upload (`POST /images`, raw body) end to end from this process on
 // localhost: body transfer, auth, the pipeline in workerd, the R2 puts and the
@@ -10,7 +10,7 @@
 // limit).
 import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { devSecret, ROOT, signToken, startDevServer, type DevServer } from './dev-server';
+import { devSecret, ROOT, signToken, startDevServer, type DevServer } from '../scripts/wrangler-dev';
 
 const REQUEST_TIMEOUT_MS = 120_000;
 const WATCHDOG_MS = 20 * 60_000;
@@ -62,7 +62,7 @@ export async function runWorkerdSpeed(
   let user = 0;
   try {
     const secret = await devSecret(); // before wrangler starts: it reads .dev.vars once
-    server = await startDevServer(persistDir, logFd, port, inspectorPort);
+    server = await startDevServer({ persistDir, logFd, port, inspectorPort });
     const { base } = server;
     const upload = async (input: WorkerdInput): Promise<{ ms: number; status: number }> => {
       const token = signToken(secret, `bench-speed-${user++}`, 3600);
