@@ -31,7 +31,10 @@ export async function decodeImage(
     // A file whose header says opaque but whose pixels are not (a GIF index
     // past its colour table, a VP8L alpha hint left unset) is stored opaque,
     // as its header says.
-    if (!header.hasAlpha) makeOpaque(image);
+    if (!header.hasAlpha && !image.opaque) {
+      makeOpaque(image);
+      image.opaque = true;
+    }
     return image;
   } catch (error) {
     if (error instanceof PipelineError) throw error;

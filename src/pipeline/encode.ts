@@ -35,14 +35,14 @@ export function isOpaque(image: RgbaImage): boolean {
 /**
  * Encodes pixels to WebP. Only pixels go in, so no metadata can come out:
  * this is where EXIF, GPS, XMP and ICC profiles are dropped by construction.
- * An image whose alpha is entirely 255 is encoded as opaque (no ALPH chunk)
+ * An image whose alpha is entirely 255 (`opaque`, or found so by a scan) is encoded as opaque (no ALPH chunk)
  * at its full size. Real transparency is kept, losslessly; libwebp's alpha
  * encoder needs far more memory, so such an image is scaled down inside the
  * encoder when it is larger than {@link maxAlphaOutputPixels} allows.
  */
 export async function encodeWebp(image: RgbaImage, quality: number, codecs: Codecs): Promise<EncodedImage> {
   const maxMemoryBytes = encoderMemoryLimitBytes(image.width * image.height);
-  if (isOpaque(image)) {
+  if (image.opaque || isOpaque(image)) {
     const bytes = await codecs.encodeWebp(image, { ...ENCODE_SETTINGS.opaque, quality, maxMemoryBytes });
     return { bytes, width: image.width, height: image.height };
   }

@@ -26,4 +26,11 @@ export interface RgbaImage {
   width: number;
   height: number;
   data: Uint8ClampedArray;
+  /**
+   * True when every alpha is known to be 255 without looking (written by the
+   * opaque resampler, or forced by decodeImage for a header without alpha), so
+   * the encoder and the thumbnail's resize skip their scans; absent: unknown.
+   * Whoever changes `data` in place must drop it.
+   */
+  opaque?: boolean;
 }

@@ -201,7 +201,7 @@ function createOpaqueResampler(
     },
     finish() {
       if (nextOut < dstH) throw new RangeError(`resampler received ${received} of ${srcH} rows`);
-      return { ...uprightSize(orientation, dstW, dstH), data: placer.out };
+      return { ...uprightSize(orientation, dstW, dstH), data: placer.out, opaque: true };
     },
   };
 }

@@ -29,12 +29,18 @@ export function createRowResampler(
   if (dstW > srcW || dstH > srcH || dstW < 1 || dstH < 1) {
     throw new RangeError(`cannot resample ${srcW}x${srcH} down to ${dstW}x${dstH}`);
   }
-  if (dstW === srcW && dstH === srcH) return createRowCopier(srcW, srcH, orientation, colour);
+  if (dstW === srcW && dstH === srcH) return createRowCopier(srcW, srcH, orientation, colour, opaque);
   return createFilterResampler(srcW, srcH, dstW, dstH, orientation, colour, opaque);
 }
 
 /** The same-size case: rows are copied into (upright) place, converted to sRGB when they are not. */
-function createRowCopier(width: number, height: number, orientation: Orientation, colour: ColourConversion): ImageSink {
+function createRowCopier(
+  width: number,
+  height: number,
+  orientation: Orientation,
+  colour: ColourConversion,
+  opaque: boolean,
+): ImageSink {
   const out = new Uint8ClampedArray(width * height * 4);
   const place = uprightIndex(orientation, width, height);
   const [toR, toG, toB] = colour.toLinear;
@@ -57,7 +63,7 @@ function createRowCopier(width: number, height: number, orientation: Orientation
     },
     finish() {
       if (rows < height) throw new RangeError(`copier received ${rows} of ${height} rows`);
-      return { ...uprightSize(orientation, width, height), data: out };
+      return { ...uprightSize(orientation, width, height), data: out, ...(opaque && { opaque }) };
     },
   };
 }
