@@ -27,14 +27,17 @@ export function unfilterRow(filter: number, row: Uint8Array, prev: Uint8Array, b
         const a = row[i - bpp]!;
         const b = prev[i]!;
         const c = prev[i - bpp]!;
-        // PNG §9.4 Paeth, inlined: the predictor is the neighbour closest to a + b - c, ties in the order a, b, c.
-        let pa = b - c;
-        let pb = a - c;
-        let pc = pa + pb;
-        pa = pa < 0 ? -pa : pa;
-        pb = pb < 0 ? -pb : pb;
-        pc = pc < 0 ? -pc : pc;
-        row[i] = (row[i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
+        // PNG §9.4 Paeth: the neighbour closest to a + b - c, ties in the order a, b, c. Branch-free
+        // (sign masks instead of comparisons): on photographic rows the choice is unpredictable.
+        const pb0 = a - c;
+        const pa0 = b - c;
+        const pc0 = pa0 + pb0;
+        const pa = (pa0 ^ (pa0 >> 31)) - (pa0 >> 31);
+        const pb = (pb0 ^ (pb0 >> 31)) - (pb0 >> 31);
+        const pc = (pc0 ^ (pc0 >> 31)) - (pc0 >> 31);
+        const bc = b ^ ((b ^ c) & ((pc - pb) >> 31)); // pc < pb ? c : b
+        const notA = ((pb - pa) | (pc - pa)) >> 31; // pa > pb || pa > pc
+        row[i] = (row[i]! + (a ^ ((a ^ bc) & notA))) & 0xff;
       }
       return;
     default:
