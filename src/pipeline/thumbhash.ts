@@ -36,6 +36,25 @@ function boxReduce(image: RgbaImage, factor: number): RgbaImage {
     const y0 = dy * factor;
     const y1 = Math.min(sh, y0 + factor);
     for (let sy = y0; sy < y1; sy++) {
+      if (image.opaque) {
+        for (let k = 0, s = sy * sw * 4, end = s + sw * 4; s < end; k += 4) {
+          let r = 0;
+          let g = 0;
+          let b = 0;
+          const stop = Math.min(end, s + factor * 4);
+          const count = (stop - s) >> 2;
+          for (; s < stop; s += 4) {
+            r += lin[src[s]!]!;
+            g += lin[src[s + 1]!]!;
+            b += lin[src[s + 2]!]!;
+          }
+          sums[k] = sums[k]! + r;
+          sums[k + 1] = sums[k + 1]! + g;
+          sums[k + 2] = sums[k + 2]! + b;
+          sums[k + 3] = sums[k + 3]! + count;
+        }
+        continue;
+      }
       for (let s = sy * sw * 4, end = s + sw * 4, k = 0, left = factor; s < end; s += 4) {
         const a = src[s + 3]!;
         if (a !== 0) {
@@ -59,10 +78,10 @@ function boxReduce(image: RgbaImage, factor: number): RgbaImage {
         out[o + 2] = encode[Math.min(ENCODE_STEPS, (sums[k + 2]! * inv + 0.5) | 0)]!;
       }
       const pixels = (y1 - y0) * (Math.min(sw, (dx + 1) * factor) - dx * factor);
-      out[o + 3] = alphaSum / pixels;
+      out[o + 3] = image.opaque ? 255 : alphaSum / pixels;
     }
   }
-  return { width: dw, height: dh, data: out };
+  return { width: dw, height: dh, data: out, ...(image.opaque && { opaque: true }) };
 }
 
 /**
