@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  rgbaToThumbHash,
-  thumbHashToApproximateAspectRatio,
-  thumbHashToAverageRGBA,
-  thumbHashToRGBA,
-} from 'thumbhash';
+import { rgbaToThumbHash, thumbHashToApproximateAspectRatio, thumbHashToAverageRGBA, thumbHashToRGBA } from 'thumbhash';
 import { encodeThumbHash, thumbHashOf } from '../../src/pipeline/thumbhash';
 import { alphaGradient, noise, quadrants } from '../fixtures/pixels';
 

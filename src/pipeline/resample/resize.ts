@@ -28,7 +28,15 @@ export function resizeToFit(image: RgbaImage, maxEdge: number): RgbaImage {
   const { width, height, data } = image;
   const target = fitWithin(width, height, maxEdge);
   if (target.width === width && target.height === height) return image;
-  const sink = createFilterResampler(width, height, target.width, target.height, 1, srgbConversion(), image.opaque || isOpaque(data));
+  const sink = createFilterResampler(
+    width,
+    height,
+    target.width,
+    target.height,
+    1,
+    srgbConversion(),
+    image.opaque || isOpaque(data),
+  );
   const rowBytes = width * 4;
   for (let y = 0; y < height; y++) sink.put(y, data.subarray(y * rowBytes, (y + 1) * rowBytes));
   return sink.finish();
