@@ -1,4 +1,4 @@
-import type { Codecs, RequestCodecs, WebpEncodeSettings, WebpInfo } from '../pipeline/codecs';
+import type { Codecs, WebpEncodeSettings, WebpInfo } from '../pipeline/codecs';
 import type { RgbaImage } from '../pipeline/types';
 
 /**
@@ -205,24 +205,11 @@ function decodeWebp(
   return { width, height, data };
 }
 
-/** An encoder instance and the memory cap it was made with. */
-interface EncoderInstance {
-  exports: EncoderExports;
-  heap: Heap;
-  maxBytes: number;
-}
-
-/** Where a request's encodes keep their shared instance ({@link createCodecs} `session`); empty outside one. */
-interface EncoderSlot {
-  kept?: EncoderInstance;
-}
-
 function encodeWebp(
   module: WebAssembly.Module,
   image: RgbaImage,
   settings: WebpEncodeSettings,
   size: { width: number; height: number },
-  slot: EncoderSlot | undefined,
 ): Uint8Array {
   const { width, height, data } = image;
   dimension(width, 'width');
@@ -233,46 +220,25 @@ function encodeWebp(
   const maxBytes = ENCODER_MAX_PAGES * PAGE_BYTES;
   const capped = settings.maxMemoryBytes !== undefined && settings.maxMemoryBytes < maxBytes;
   try {
-    return encodeIn(module, image, settings, size, settings.maxMemoryBytes ?? maxBytes, slot);
+    return encodeIn(module, image, settings, size, settings.maxMemoryBytes ?? maxBytes);
   } catch (error) {
     if (!capped || !(error instanceof EncoderOutOfMemory)) throw error;
   }
   // Over the cap even with low_memory (a frame or an alpha plane costlier than the budget planned for):
   // coded as it was before caps, in a fresh instance that may grow to the module's 128 MiB.
-  return encodeIn(module, image, { ...settings, lowMemory: true }, size, maxBytes, slot);
+  return encodeIn(module, image, { ...settings, lowMemory: true }, size, maxBytes);
 }
 
-/**
- * One encode in an instance whose memory may grow to `maxBytes`; throws
- * {@link EncoderOutOfMemory} past it. With a `slot`, the instance it keeps is
- * used when its cap is at least `maxBytes` (a request's thumbnail after its
- * main image: memory already grown, never beyond the cap it was made with),
- * else a new one is made and kept; an instance whose encode threw is dropped.
- */
+/** One encode in a new instance whose memory may grow to `maxBytes`; throws {@link EncoderOutOfMemory} past it. */
 function encodeIn(
   module: WebAssembly.Module,
   image: RgbaImage,
   settings: WebpEncodeSettings,
   size: { width: number; height: number },
   maxBytes: number,
-  slot?: EncoderSlot,
-): Uint8Array {
-  const kept = slot?.kept;
-  const instance = kept && kept.maxBytes >= maxBytes ? kept : { ...instantiateEncoder(module, maxBytes), maxBytes };
-  if (slot) slot.kept = undefined;
-  const result = encodeWith(instance, image, settings, size);
-  // Only an instance that finished cleanly (everything it allocated freed) serves the request's next encode.
-  if (slot) slot.kept = instance;
-  return result;
-}
-
-function encodeWith(
-  { exports, heap }: EncoderInstance,
-  image: RgbaImage,
-  settings: WebpEncodeSettings,
-  size: { width: number; height: number },
 ): Uint8Array {
   const { width, height, data } = image;
+  const { exports, heap } = instantiateEncoder(module, maxBytes);
   // RGBA in one copy either way; for an opaque image libwebp skips the fourth byte (WebPPictureImportRGBX).
   const pixels = heap.alloc(data.length);
   heap.bytes(pixels, data.length).set(data);
@@ -336,7 +302,7 @@ export function libwebpVersion(module: WebAssembly.Module): string {
 /** Builds the {@link Codecs} from the compiled libwebp modules. Call once per isolate. */
 export function createCodecs(modules: CodecModules): Codecs {
   let versions: { libwebp: string } | undefined;
-  const codecs: Codecs = {
+  return {
     versions() {
       versions ??= { libwebp: libwebpVersion(modules.webpDecoder) };
       return versions;
@@ -345,21 +311,7 @@ export function createCodecs(modules: CodecModules): Codecs {
       return decodeWebp(modules.webpDecoder, bytes, chooseSize);
     },
     async encodeWebp(image, settings, size = image) {
-      return encodeWebp(modules.webpEncoder, image, settings, size, undefined);
-    },
-    session(): RequestCodecs {
-      const slot: EncoderSlot = {};
-      return {
-        versions: codecs.versions,
-        decodeWebp: codecs.decodeWebp,
-        async encodeWebp(image, settings, size = image) {
-          return encodeWebp(modules.webpEncoder, image, settings, size, slot);
-        },
-        release() {
-          slot.kept = undefined;
-        },
-      };
+      return encodeWebp(modules.webpEncoder, image, settings, size);
     },
   };
-  return codecs;
 }

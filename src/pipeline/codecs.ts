@@ -71,18 +71,4 @@ export interface Codecs {
     settings: WebpEncodeSettings,
     size?: { width: number; height: number },
   ): Promise<Uint8Array>;
-  /**
-   * Codecs for one request (DESIGN §3: a WASM instance lives for a request,
-   * not a call): its encodes share one encoder instance, so the thumbnail's
-   * encode reuses the memory the main image's encode already grew instead of
-   * instantiating and faulting in a second one. `release` drops it; an
-   * instance whose encode failed is never reused. Optional: without it every
-   * encode has its own instance.
-   */
-  session?(): RequestCodecs;
-}
-
-/** {@link Codecs} scoped to one request; call `release` when the request's encodes are done. */
-export interface RequestCodecs extends Codecs {
-  release(): void;
 }

@@ -46,7 +46,6 @@ import type { RemovedItem } from './removed';
 import { resizeToFit } from './resample/resize';
 import { assertComplete } from './structure';
 import type { ImageFormat } from './formats';
-import type { RgbaImage } from './types';
 
 export interface ProcessOptions {
   /** Refused from the header, before decoding. */
@@ -108,20 +107,11 @@ export async function processImage(
   stage('probe');
   const upright = await decodeImage(bytes, header, codecs, options.maxOutputEdge, colour.conversion);
   stage('decode');
-  // The main image and the thumbnail share one encoder instance (released before returning or throwing).
-  const session = codecs.session?.();
-  let main: EncodedImage;
-  let small: RgbaImage;
-  let thumb: EncodedImage;
-  try {
-    main = await encodeWebp(upright, options.mainQuality, session ?? codecs);
-    stage('encode-main');
-    small = resizeToFit(upright, options.thumbMaxEdge);
-    stage('resize');
-    thumb = await encodeWebp(small, options.thumbQuality, session ?? codecs);
-    stage('encode-thumb');
-  } finally {
-    session?.release();
-  }
+  const main = await encodeWebp(upright, options.mainQuality, codecs);
+  stage('encode-main');
+  const small = resizeToFit(upright, options.thumbMaxEdge);
+  stage('resize');
+  const thumb = await encodeWebp(small, options.thumbQuality, codecs);
+  stage('encode-thumb');
   return { main, thumb, originalFormat: header.format, colour: colour.report, thumbhash: thumbHashOf(small), removed };
 }

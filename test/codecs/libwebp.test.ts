@@ -140,24 +140,6 @@ describe('encoder', () => {
     expect(await codecs.encodeWebp(picture, { ...settings, maxMemoryBytes: 2 ** 20 })).toEqual(twoPass);
   });
 
-  it('shares one instance across a session and codes each image as a fresh instance does', async () => {
-    const main = scene(256, 192);
-    const thumb = scene(128, 96, true);
-    const opaque = { ...ENCODE_SETTINGS.opaque, quality: 85, maxMemoryBytes: 32 * 2 ** 20 };
-    const alpha = { ...ENCODE_SETTINGS.alpha, quality: 80, maxMemoryBytes: 16 * 2 ** 20 };
-    const session = codecs.session!();
-    try {
-      expect(await session.encodeWebp(main, opaque)).toEqual(await codecs.encodeWebp(main, opaque));
-      expect(await session.encodeWebp(thumb, alpha)).toEqual(await codecs.encodeWebp(thumb, alpha));
-      // A failed call does not leave the session unusable.
-      const bad = { width: 10, height: 10, data: new Uint8ClampedArray(10) };
-      await expect(session.encodeWebp(bad, opaque)).rejects.toThrow(/does not match/);
-      expect(await session.encodeWebp(main, opaque)).toEqual(await codecs.encodeWebp(main, opaque));
-    } finally {
-      session.release();
-    }
-  });
-
   it('refuses a pixel buffer that does not match the size', async () => {
     const bad = { width: 10, height: 10, data: new Uint8ClampedArray(10) };
     await expect(codecs.encodeWebp(bad, { ...ENCODE_SETTINGS.opaque, quality: 85 })).rejects.toThrow(/does not match/);
