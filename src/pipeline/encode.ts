@@ -1,5 +1,5 @@
 import type { Codecs, WebpEncodeSettings } from './codecs';
-import { encoderMemoryLimitBytes, maxAlphaOutputPixels } from './limits';
+import { alphaEncodeMethod, encoderMemoryLimitBytes, maxAlphaOutputPixels } from './limits';
 import type { RgbaImage } from './types';
 
 /** An encoded output image. */
@@ -13,9 +13,10 @@ export interface EncodedImage {
 /**
  * libwebp settings, chosen by `npm run bench:codecs` and bench:memory (README "Memory"):
  * opaque images use libwebp's default effort; images with real transparency use
- * method 2, because the method is also the effort of the alpha plane's lossless
- * encoder, whose heap is the budget's largest cost (about 19 bytes per pixel at
- * method 2, 28 at method 4, for the same file size within 10 %). Neither asks for
+ * it too when they are small enough, else method 2, because the method is also the
+ * effort of the alpha plane's lossless encoder, whose heap is the budget's largest
+ * cost (about 19 bytes per pixel at method 2, 29 at method 4, for the same file
+ * size within 10 %; {@link alphaEncodeMethod}). Neither asks for
  * `low_memory` (it codes every picture twice): the encoder's memory is capped per
  * call instead ({@link encoderMemoryLimitBytes}), and only an output whose token
  * buffer would outgrow the cap is coded again with `low_memory`.
@@ -47,7 +48,8 @@ export async function encodeWebp(image: RgbaImage, quality: number, codecs: Code
     return { bytes, width: image.width, height: image.height };
   }
   const size = alphaOutputSize(image.width, image.height);
-  const bytes = await codecs.encodeWebp(image, { ...ENCODE_SETTINGS.alpha, quality, maxMemoryBytes }, size);
+  const method = alphaEncodeMethod(size.width * size.height, maxMemoryBytes);
+  const bytes = await codecs.encodeWebp(image, { ...ENCODE_SETTINGS.alpha, method, quality, maxMemoryBytes }, size);
   return { bytes, ...size };
 }
 

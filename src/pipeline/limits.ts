@@ -40,6 +40,22 @@ export const MAX_OUTPUT_EDGE_IN_BUDGET = edgeFor(BYTES_PER_OUTPUT_PIXEL);
 export const BYTES_PER_ALPHA_ENCODER_PIXEL = 20;
 
 /**
+ * The same at libwebp's default effort (method 4, sharp's `effort: 4`): 28.9
+ * bytes per pixel (`npm run bench:alpha`). An image with transparency small
+ * enough for it is encoded at that effort ({@link alphaEncodeMethod}).
+ */
+export const BYTES_PER_ALPHA_ENCODER_PIXEL_AT_DEFAULT_EFFORT = 30;
+
+/**
+ * The libwebp method for an image with real transparency of `outputPixels`
+ * when the encoder may grow to `maxMemoryBytes`: the default effort (4) when
+ * its alpha encoder fits, else 2, the effort whose memory the budget is sized with.
+ */
+export function alphaEncodeMethod(outputPixels: number, maxMemoryBytes: number): 2 | 4 {
+  return outputPixels * BYTES_PER_ALPHA_ENCODER_PIXEL_AT_DEFAULT_EFFORT <= maxMemoryBytes ? 4 : 2;
+}
+
+/**
  * How many pixels an image with real transparency may be stored with, when
  * its decoded frame has `framePixels`: the frame stays alive beside the
  * encoder, which scales it down itself (WebPPictureRescale), so the two add

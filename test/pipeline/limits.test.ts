@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkLimits, checkWebpDecodeCost, maxAlphaOutputPixels } from '../../src/pipeline/limits';
+import {
+  alphaEncodeMethod,
+  checkLimits,
+  checkWebpDecodeCost,
+  encoderMemoryLimitBytes,
+  maxAlphaOutputPixels,
+} from '../../src/pipeline/limits';
 import { FORMATS } from '../../src/pipeline/formats';
 import { thrownCode } from '../helpers/pipeline-error';
 
@@ -39,5 +45,17 @@ describe('maxAlphaOutputPixels', () => {
     const square = maxAlphaOutputPixels(OUT_2048);
     expect(square).toBeLessThan(OUT_2048);
     expect(Math.sqrt(square)).toBeGreaterThan(1700);
+  });
+});
+
+describe('alphaEncodeMethod: sharp’s default effort when the alpha encoder fits', () => {
+  it.each([
+    ['a 512² image', 4, 512, 512],
+    ['a 400² thumbnail of a 2048² frame', 4, 400, 400],
+    ['a 1024² image', 4, 1024, 1024],
+    ['a 2048×1536 image', 2, 2048, 1536],
+  ] as const)('%s: method %d', (_name, method, width, height) => {
+    const frame = width === 400 ? OUT_2048 : width * height;
+    expect(alphaEncodeMethod(width * height, encoderMemoryLimitBytes(frame))).toBe(method);
   });
 });
