@@ -66,6 +66,15 @@ export class CoefficientStore {
     this.nonzero = trackDropped && this.kept < 64 ? new Uint32Array(blocks * 2) : undefined;
   }
 
+  /**
+   * Whether every block keeps all 64 coefficients in natural order (full
+   * scale): block b's zig-zag coefficient k is then `coefs[b * 64 + ZIGZAG[k]]`,
+   * which the progressive scans read and write directly.
+   */
+  get isFull(): boolean {
+    return this.kept === 64 && this.edgeStore === undefined;
+  }
+
   /** Stores a fully decoded block (natural order), dropping what is not kept. */
   storeBlock(blockX: number, blockY: number, natural: Int32Array): void {
     const edge = this.edgeIndex(blockX, blockY);

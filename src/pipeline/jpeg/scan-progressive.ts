@@ -1,8 +1,8 @@
 import type { BitReader } from './bit-reader';
 import type { CoefficientStore } from './coefficients';
-import type { Frame, ScanHeader } from './frame';
-import { decodeHuffman, FAST_BITS } from './huffman';
-import { walkScan } from './scan-walk';
+import { ZIGZAG, type Frame, type ScanHeader } from './frame';
+import { decodeHuffman, FAST_BITS, type HuffmanTable } from './huffman';
+import { checkOverrun, walkScan } from './scan-walk';
 
 /**
  * Decodes one progressive Huffman scan into the coefficient stores
@@ -18,6 +18,11 @@ export function decodeProgressiveScan(
   stores: CoefficientStore[],
 ): void {
   const { ss, se, ah, al } = scan;
+  if (ss > 0 && stores[scan.components[0]!]!.isFull) {
+    const blocks = frame.components[scan.components[0]!]!;
+    decodeAcScanInPlace(reader, scan, restartInterval, stores[scan.components[0]!]!, blocks);
+    return;
+  }
   const scanStores = scan.components.map((i) => stores[i]!);
   const preds = new Int32Array(scan.components.length);
   const zz = new Int32Array(64);
@@ -126,4 +131,133 @@ export function decodeProgressiveScan(
       eobrun = 0;
     },
   });
+}
+
+/**
+ * An AC scan (one component) at full scale, read and written straight in the
+ * coefficient store rather than through a band copy, as libjpeg's
+ * decode_mcu_AC_first / decode_mcu_AC_refine work on the block in place:
+ * the same steps as the general decoders above, in one monomorphic loop over
+ * the component's data blocks (ITU T.81 §A.2.2), restart markers included.
+ */
+function decodeAcScanInPlace(
+  reader: BitReader,
+  scan: ScanHeader,
+  restartInterval: number,
+  store: CoefficientStore,
+  blocks: { dataBlocksW: number; dataBlocksH: number },
+): void {
+  const table = scan.acTables[0]!;
+  const coefs = store.coefs;
+  const stride = store.blocksW * 64;
+  const refine = scan.ah !== 0;
+  const state = { eobrun: 0 };
+  let mcu = 0;
+  for (let by = 0; by < blocks.dataBlocksH; by++) {
+    for (let bx = 0; bx < blocks.dataBlocksW; bx++, mcu++) {
+      if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
+        reader.restart();
+        state.eobrun = 0;
+      }
+      const base = by * stride + bx * 64;
+      if (refine) acRefineInPlace(reader, table, scan.ss, scan.se, scan.al, coefs, base, state);
+      else acFirstInPlace(reader, table, scan.ss, scan.se, scan.al, coefs, base, state);
+      if (reader.overran) checkOverrun(reader, restartInterval);
+    }
+  }
+  reader.findMarker();
+}
+
+/** §G.1.2.2: AC first scan of one block; EOBn codes a run of 2^n + extra bits empty bands. */
+function acFirstInPlace(
+  reader: BitReader,
+  table: HuffmanTable,
+  ss: number,
+  se: number,
+  al: number,
+  coefs: Int16Array,
+  base: number,
+  state: { eobrun: number },
+): void {
+  if (state.eobrun > 0) {
+    state.eobrun--;
+    return;
+  }
+  const fast = table.fast;
+  const scale = 1 << al;
+  for (let k = ss; k <= se; k++) {
+    const entry = fast[reader.peek16() >>> (16 - FAST_BITS)]!;
+    if (entry !== 0) {
+      reader.skip(entry & 15);
+      k += (entry >> 4) & 15;
+      if (k <= se) coefs[base + ZIGZAG[k]!] = (entry >> 8) * scale;
+      continue;
+    }
+    const rs = decodeHuffman(reader, table);
+    const r = rs >> 4;
+    const s = rs & 15;
+    if (s === 0) {
+      if (r < 15) {
+        state.eobrun = (1 << r) - 1 + reader.bits(r);
+        break;
+      }
+      k += 15;
+      continue;
+    }
+    k += r;
+    const value = reader.receiveExtend(s) * scale;
+    if (k <= se) coefs[base + ZIGZAG[k]!] = value;
+  }
+}
+
+/**
+ * §G.1.2.3: AC refinement of one block. Every already-nonzero coefficient in
+ * the band gets a correction bit; a new coefficient (always ±1 at this bit)
+ * goes after `r` still-zero ones. Mirrors libjpeg's decode_mcu_AC_refine.
+ */
+function acRefineInPlace(
+  reader: BitReader,
+  table: HuffmanTable,
+  ss: number,
+  se: number,
+  al: number,
+  coefs: Int16Array,
+  base: number,
+  state: { eobrun: number },
+): void {
+  const p1 = 1 << al;
+  const m1 = -1 << al;
+  let k = ss;
+  if (state.eobrun === 0) {
+    for (; k <= se; k++) {
+      const rs = decodeHuffman(reader, table);
+      let r = rs >> 4;
+      let s = rs & 15;
+      if (s !== 0) {
+        s = reader.bit() ? p1 : m1;
+      } else if (r !== 15) {
+        state.eobrun = (1 << r) + reader.bits(r);
+        break;
+      }
+      while (k <= se) {
+        const at = base + ZIGZAG[k]!;
+        const coef = coefs[at]!;
+        if (coef !== 0) {
+          if (reader.bit() && (coef & p1) === 0) coefs[at] = coef >= 0 ? coef + p1 : coef + m1;
+        } else if (--r < 0) {
+          break;
+        }
+        k++;
+      }
+      if (s !== 0 && k <= se) coefs[base + ZIGZAG[k]!] = s;
+    }
+  }
+  if (state.eobrun > 0) {
+    for (; k <= se; k++) {
+      const at = base + ZIGZAG[k]!;
+      const coef = coefs[at]!;
+      if (coef !== 0 && reader.bit() && (coef & p1) === 0) coefs[at] = coef >= 0 ? coef + p1 : coef + m1;
+    }
+    state.eobrun--;
+  }
 }
