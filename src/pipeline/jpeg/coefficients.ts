@@ -56,7 +56,8 @@ export class CoefficientStore {
       const row = natural >> 3;
       const col = natural & 7;
       if (row < ny && col < nx) {
-        const slot = row * nx + col;
+        // All 64 kept: zig-zag order, the order the progressive scans walk a band in.
+        const slot = nx * ny === 64 ? k : row * nx + col;
         this.slotOf[k] = slot;
         this.naturalOf[slot] = natural;
       }
@@ -67,9 +68,9 @@ export class CoefficientStore {
   }
 
   /**
-   * Whether every block keeps all 64 coefficients in natural order (full
-   * scale): block b's zig-zag coefficient k is then `coefs[b * 64 + ZIGZAG[k]]`,
-   * which the progressive scans read and write directly.
+   * Whether every block keeps all 64 coefficients (full scale), in zig-zag
+   * order: block b's coefficient k is then `coefs[b * 64 + k]`, which the
+   * progressive scans read and write directly.
    */
   get isFull(): boolean {
     return this.kept === 64 && this.edgeStore === undefined;
@@ -88,6 +89,12 @@ export class CoefficientStore {
 
   /** Writes the kept coefficients of a block into `natural` (other entries are left as they are). */
   loadBlock(blockX: number, blockY: number, natural: Int32Array): void {
+    if (this.isFull) {
+      const base = (blockY * this.blocksW + blockX) * 64;
+      const coefs = this.coefs;
+      for (let k = 0; k < 64; k++) natural[ZIGZAG[k]!] = coefs[base + k]!;
+      return;
+    }
     const edge = this.edgeIndex(blockX, blockY);
     if (edge >= 0) {
       this.edgeStore!.loadBlock(0, edge, natural);

@@ -136,10 +136,11 @@ export class BufferedDecoder implements FrameDecoder {
       for (let c = 0; c < frame.components.length; c++) {
         const component = frame.components[c]!;
         const store = this.stores[c]!;
+        const full = store.isFull;
         for (let by = my * component.v; by < (my + 1) * component.v; by++) {
           for (let bx = 0; bx < component.blocksW; bx++) {
             // Dropped coefficients must read as zero.
-            coefs.fill(0);
+            if (!full) coefs.fill(0);
             store.loadBlock(bx, by, coefs);
             assembler.putBlock(c, bx, by, coefs, quant[c]!);
           }

@@ -1,6 +1,6 @@
 import type { BitReader } from './bit-reader';
 import type { CoefficientStore } from './coefficients';
-import { ZIGZAG, type Frame, type ScanHeader } from './frame';
+import type { Frame, ScanHeader } from './frame';
 import { decodeHuffman, FAST_BITS, type HuffmanTable } from './huffman';
 import { checkOverrun, walkScan } from './scan-walk';
 
@@ -190,7 +190,7 @@ function acFirstInPlace(
     if (entry !== 0) {
       reader.skip(entry & 15);
       k += (entry >> 4) & 15;
-      if (k <= se) coefs[base + ZIGZAG[k]!] = (entry >> 8) * scale;
+      if (k <= se) coefs[base + k] = (entry >> 8) * scale;
       continue;
     }
     const rs = decodeHuffman(reader, table);
@@ -206,7 +206,7 @@ function acFirstInPlace(
     }
     k += r;
     const value = reader.receiveExtend(s) * scale;
-    if (k <= se) coefs[base + ZIGZAG[k]!] = value;
+    if (k <= se) coefs[base + k] = value;
   }
 }
 
@@ -228,6 +228,10 @@ function acRefineInPlace(
   const p1 = 1 << al;
   const m1 = -1 << al;
   let k = ss;
+  // Correction bits are taken from a 16-bit window held in locals rather
+  // than one reader call each (most of a refinement scan is these bits).
+  let window: number;
+  let avail: number;
   if (state.eobrun === 0) {
     for (; k <= se; k++) {
       const rs = decodeHuffman(reader, table);
@@ -239,25 +243,45 @@ function acRefineInPlace(
         state.eobrun = (1 << r) + reader.bits(r);
         break;
       }
+      window = reader.peek16();
+      avail = 16;
       while (k <= se) {
-        const at = base + ZIGZAG[k]!;
+        const at = base + k;
         const coef = coefs[at]!;
         if (coef !== 0) {
-          if (reader.bit() && (coef & p1) === 0) coefs[at] = coef >= 0 ? coef + p1 : coef + m1;
+          if (avail === 0) {
+            reader.skip(16);
+            window = reader.peek16();
+            avail = 16;
+          }
+          avail--;
+          if (((window >>> avail) & 1) !== 0 && (coef & p1) === 0) coefs[at] = coef >= 0 ? coef + p1 : coef + m1;
         } else if (--r < 0) {
           break;
         }
         k++;
       }
-      if (s !== 0 && k <= se) coefs[base + ZIGZAG[k]!] = s;
+      reader.skip(16 - avail);
+      if (s !== 0 && k <= se) coefs[base + k] = s;
     }
   }
   if (state.eobrun > 0) {
+    window = reader.peek16();
+    avail = 16;
     for (; k <= se; k++) {
-      const at = base + ZIGZAG[k]!;
+      const at = base + k;
       const coef = coefs[at]!;
-      if (coef !== 0 && reader.bit() && (coef & p1) === 0) coefs[at] = coef >= 0 ? coef + p1 : coef + m1;
+      if (coef !== 0) {
+        if (avail === 0) {
+          reader.skip(16);
+          window = reader.peek16();
+          avail = 16;
+        }
+        avail--;
+        if (((window >>> avail) & 1) !== 0 && (coef & p1) === 0) coefs[at] = coef >= 0 ? coef + p1 : coef + m1;
+      }
     }
+    reader.skip(16 - avail);
     state.eobrun--;
   }
 }
