@@ -1,8 +1,10 @@
 import type { BitReader } from './bit-reader';
 import type { CoefficientStore } from './coefficients';
 import type { Frame, ScanHeader } from './frame';
-import { decodeHuffman, FAST_BITS, type HuffmanTable } from './huffman';
+import { decodeHuffman, FAST_BITS, LOOKUP_BITS, type HuffmanTable } from './huffman';
 import { checkOverrun, walkScan } from './scan-walk';
+
+const LOOKUP_MASK = (1 << LOOKUP_BITS) - 1;
 
 /**
  * Decodes one progressive Huffman scan into the coefficient stores
@@ -227,61 +229,85 @@ function acRefineInPlace(
 ): void {
   const p1 = 1 << al;
   const m1 = -1 << al;
+  const lookup = table.lookup;
   let k = ss;
-  // Correction bits are taken from a 16-bit window held in locals rather
-  // than one reader call each (most of a refinement scan is these bits).
-  let window: number;
-  let avail: number;
+  // The reader's accumulator is held in locals (most of a refinement scan
+  // is single correction bits) and handed back around fills and slow codes.
+  let acc = reader.acc;
+  let count = reader.count;
   if (state.eobrun === 0) {
     for (; k <= se; k++) {
-      const rs = decodeHuffman(reader, table);
+      if (count < 16) {
+        reader.count = count;
+        reader.fill();
+        acc = reader.acc;
+        count = reader.count;
+      }
+      let rs: number;
+      const entry = lookup[(acc >>> (count - LOOKUP_BITS)) & LOOKUP_MASK]!;
+      if (entry !== 0) {
+        count -= entry >> 8;
+        rs = entry & 0xff;
+      } else {
+        reader.count = count;
+        rs = decodeHuffman(reader, table);
+        acc = reader.acc;
+        count = reader.count;
+      }
       let r = rs >> 4;
       let s = rs & 15;
       if (s !== 0) {
-        s = reader.bit() ? p1 : m1;
+        if (count < 1) {
+          reader.count = count;
+          reader.fill();
+          acc = reader.acc;
+          count = reader.count;
+        }
+        count--;
+        s = (acc >>> count) & 1 ? p1 : m1;
       } else if (r !== 15) {
+        reader.count = count;
         state.eobrun = (1 << r) + reader.bits(r);
+        acc = reader.acc;
+        count = reader.count;
         break;
       }
-      window = reader.peek16();
-      avail = 16;
       while (k <= se) {
         const at = base + k;
         const coef = coefs[at]!;
         if (coef !== 0) {
-          if (avail === 0) {
-            reader.skip(16);
-            window = reader.peek16();
-            avail = 16;
+          if (count < 1) {
+            reader.count = count;
+            reader.fill();
+            acc = reader.acc;
+            count = reader.count;
           }
-          avail--;
-          if (((window >>> avail) & 1) !== 0 && (coef & p1) === 0) coefs[at] = coef >= 0 ? coef + p1 : coef + m1;
+          count--;
+          if (((acc >>> count) & 1) !== 0 && (coef & p1) === 0) coefs[at] = coef >= 0 ? coef + p1 : coef + m1;
         } else if (--r < 0) {
           break;
         }
         k++;
       }
-      reader.skip(16 - avail);
       if (s !== 0 && k <= se) coefs[base + k] = s;
     }
   }
   if (state.eobrun > 0) {
-    window = reader.peek16();
-    avail = 16;
     for (; k <= se; k++) {
       const at = base + k;
       const coef = coefs[at]!;
       if (coef !== 0) {
-        if (avail === 0) {
-          reader.skip(16);
-          window = reader.peek16();
-          avail = 16;
+        if (count < 1) {
+          reader.count = count;
+          reader.fill();
+          acc = reader.acc;
+          count = reader.count;
         }
-        avail--;
-        if (((window >>> avail) & 1) !== 0 && (coef & p1) === 0) coefs[at] = coef >= 0 ? coef + p1 : coef + m1;
+        count--;
+        if (((acc >>> count) & 1) !== 0 && (coef & p1) === 0) coefs[at] = coef >= 0 ? coef + p1 : coef + m1;
       }
     }
-    reader.skip(16 - avail);
     state.eobrun--;
   }
+  reader.count = count;
 }
