@@ -24,7 +24,10 @@ const RANGE_OFFSET = 384;
 const RANGE = new Uint8Array(1024);
 for (let i = 0; i < RANGE.length; i++) RANGE[i] = Math.min(255, Math.max(0, i - RANGE_OFFSET));
 
-/** Whether a Uint32 holds R in its lowest-addressed byte, so a pixel can be stored in one write. */
+/** Whether a 32-bit word holds R in its lowest-addressed byte, so a pixel can be stored in one write. */
+/** Opaque alpha in the top byte, as an int32 (so a pixel word stays a small integer for V8). */
+const ALPHA = -0x1000000;
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([0x01020304]).buffer)[0] === 4;
 
 function clamp(v: number): number {
@@ -45,7 +48,7 @@ export function convertRow(
   rows: Uint8Array[],
   width: number,
   rgba: Uint8ClampedArray,
-  pixels: Uint32Array,
+  pixels: Int32Array,
 ): void {
   const c0 = rows[0]!;
   switch (transform) {
@@ -78,11 +81,10 @@ export function convertRow(
           const cb = c1[x]!;
           const cr = c2[x]!;
           pixels[x] =
-            (RANGE[y + CR_R[cr]!]! |
-              (RANGE[y + ((CB_G[cb]! + CR_G[cr]!) >> SCALEBITS)]! << 8) |
-              (RANGE[y + CB_B[cb]!]! << 16) |
-              0xff000000) >>>
-            0;
+            RANGE[y + CR_R[cr]!]! |
+            (RANGE[y + ((CB_G[cb]! + CR_G[cr]!) >> SCALEBITS)]! << 8) |
+            (RANGE[y + CB_B[cb]!]! << 16) |
+            ALPHA;
         }
         return;
       }
@@ -149,7 +151,7 @@ export function h2v2FancyYccRow(
   crFar: Uint8Array,
   width: number,
   outWidth: number,
-  pixels: Uint32Array,
+  pixels: Int32Array,
 ): void {
   let cbThis = cbNear[0]! * 3 + cbFar[0]!;
   let crThis = crNear[0]! * 3 + crFar[0]!;
@@ -164,21 +166,19 @@ export function h2v2FancyYccRow(
     let cr = (crThis * 3 + crLast + 8) >> 4;
     let y = luma[x]! + RANGE_OFFSET;
     pixels[x] =
-      (RANGE[y + CR_R[cr]!]! |
-        (RANGE[y + ((CB_G[cb]! + CR_G[cr]!) >> SCALEBITS)]! << 8) |
-        (RANGE[y + CB_B[cb]!]! << 16) |
-        0xff000000) >>>
-      0;
+      RANGE[y + CR_R[cr]!]! |
+      (RANGE[y + ((CB_G[cb]! + CR_G[cr]!) >> SCALEBITS)]! << 8) |
+      (RANGE[y + CB_B[cb]!]! << 16) |
+      ALPHA;
     if (x + 1 < outWidth) {
       cb = (cbThis * 3 + cbNext + 7) >> 4;
       cr = (crThis * 3 + crNext + 7) >> 4;
       y = luma[x + 1]! + RANGE_OFFSET;
       pixels[x + 1] =
-        (RANGE[y + CR_R[cr]!]! |
-          (RANGE[y + ((CB_G[cb]! + CR_G[cr]!) >> SCALEBITS)]! << 8) |
-          (RANGE[y + CB_B[cb]!]! << 16) |
-          0xff000000) >>>
-        0;
+        RANGE[y + CR_R[cr]!]! |
+        (RANGE[y + ((CB_G[cb]! + CR_G[cr]!) >> SCALEBITS)]! << 8) |
+        (RANGE[y + CB_B[cb]!]! << 16) |
+        ALPHA;
     }
     cbLast = cbThis;
     crLast = crThis;

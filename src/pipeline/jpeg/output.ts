@@ -24,7 +24,7 @@ export class RowAssembler {
   private readonly upsamplers: Upsampler[];
   private readonly available: number[];
   private readonly rgba: Uint8ClampedArray;
-  private readonly pixels: Uint32Array;
+  private readonly pixels: Int32Array;
   private readonly rows: Uint8Array[];
   /** Per component: natural indices outside the top-left nx×ny, zeroed in interior blocks (see putBlock). */
   private readonly dropped: Int32Array[];
@@ -58,7 +58,7 @@ export class RowAssembler {
     this.upsamplers = plans.map((p, i) => new Upsampler(p, outWidth, scale, fullRatios[i]!));
     this.available = plans.map(() => 0);
     this.rgba = new Uint8ClampedArray(outWidth * 4);
-    this.pixels = new Uint32Array(this.rgba.buffer);
+    this.pixels = new Int32Array(this.rgba.buffer);
     this.rows = plans.map(() => new Uint8Array(0));
     this.dropped = plans.map((p) => droppedCoefficients(p.nx, p.ny));
     const cb = this.upsamplers[1];
