@@ -28,6 +28,12 @@ export class CoefficientStore {
   readonly coefs: Int16Array;
   /** Two 32-bit words per block: bit k set when zig-zag coefficient k (dropped) is nonzero. */
   readonly nonzero: Uint32Array | undefined;
+  /**
+   * Progressive at full scale: per block, an upper bound on the zig-zag index
+   * of its last nonzero coefficient (0 while only DC may be). A refinement
+   * scan's correction pass stops there (positions past it are zero).
+   */
+  readonly last: Uint8Array | undefined;
 
   private readonly edges: EdgeBlocks;
   private readonly edgeStore: CoefficientStore | undefined;
@@ -65,6 +71,7 @@ export class CoefficientStore {
     const blocks = blocksW * blocksH;
     this.coefs = new Int16Array(blocks * this.kept);
     this.nonzero = trackDropped && this.kept < 64 ? new Uint32Array(blocks * 2) : undefined;
+    this.last = trackDropped && this.kept === 64 ? new Uint8Array(blocks) : undefined;
   }
 
   /**

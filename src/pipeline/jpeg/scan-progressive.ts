@@ -20,7 +20,7 @@ export function decodeProgressiveScan(
   stores: CoefficientStore[],
 ): void {
   const { ss, se, ah, al } = scan;
-  if (ss > 0 && stores[scan.components[0]!]!.isFull) {
+  if (ss > 0 && stores[scan.components[0]!]!.last !== undefined) {
     const blocks = frame.components[scan.components[0]!]!;
     decodeAcScanInPlace(reader, scan, restartInterval, stores[scan.components[0]!]!, blocks);
     return;
@@ -153,7 +153,7 @@ function decodeAcScanInPlace(
   const coefs = store.coefs;
   const stride = store.blocksW * 64;
   const refine = scan.ah !== 0;
-  const state = { eobrun: 0 };
+  const state = { eobrun: 0, last: store.last! };
   let mcu = 0;
   for (let by = 0; by < blocks.dataBlocksH; by++) {
     for (let bx = 0; bx < blocks.dataBlocksW; bx++, mcu++) {
@@ -170,6 +170,14 @@ function decodeAcScanInPlace(
   reader.findMarker();
 }
 
+/** What an in-place AC scan carries from block to block. */
+interface InPlaceState {
+  /** Blocks left in the current end-of-band run. */
+  eobrun: number;
+  /** The store's {@link CoefficientStore.last}. */
+  last: Uint8Array;
+}
+
 /** §G.1.2.2: AC first scan of one block; EOBn codes a run of 2^n + extra bits empty bands. */
 function acFirstInPlace(
   reader: BitReader,
@@ -179,7 +187,7 @@ function acFirstInPlace(
   al: number,
   coefs: Int16Array,
   base: number,
-  state: { eobrun: number },
+  state: InPlaceState,
 ): void {
   if (state.eobrun > 0) {
     state.eobrun--;
@@ -187,12 +195,17 @@ function acFirstInPlace(
   }
   const fast = table.fast;
   const scale = 1 << al;
+  // Coefficients come in increasing k: the last one written is the block's highest.
+  let written = 0;
   for (let k = ss; k <= se; k++) {
     const entry = fast[reader.peek16() >>> (16 - FAST_BITS)]!;
     if (entry !== 0) {
       reader.skip(entry & 15);
       k += (entry >> 4) & 15;
-      if (k <= se) coefs[base + k] = (entry >> 8) * scale;
+      if (k <= se) {
+        coefs[base + k] = (entry >> 8) * scale;
+        written = k;
+      }
       continue;
     }
     const rs = decodeHuffman(reader, table);
@@ -208,8 +221,13 @@ function acFirstInPlace(
     }
     k += r;
     const value = reader.receiveExtend(s) * scale;
-    if (k <= se) coefs[base + k] = value;
+    if (k <= se) {
+      coefs[base + k] = value;
+      written = k;
+    }
   }
+  const block = base >> 6;
+  if (written > state.last[block]!) state.last[block] = written;
 }
 
 /**
@@ -225,7 +243,7 @@ function acRefineInPlace(
   al: number,
   coefs: Int16Array,
   base: number,
-  state: { eobrun: number },
+  state: InPlaceState,
 ): void {
   const p1 = 1 << al;
   const m1 = -1 << al;
@@ -235,6 +253,10 @@ function acRefineInPlace(
   // is single correction bits) and handed back around fills and slow codes.
   let acc = reader.acc;
   let count = reader.count;
+  const block = base >> 6;
+  // Nonzero coefficients past the current position are from earlier scans.
+  const previous = state.last[block]!;
+  let written = 0;
   if (state.eobrun === 0) {
     for (; k <= se; k++) {
       if (count < 16) {
@@ -273,6 +295,11 @@ function acRefineInPlace(
         break;
       }
       while (k <= se) {
+        if (k > previous) {
+          // Only zeros from here on: the new coefficient goes r zeros on.
+          k = Math.min(k + r, se + 1);
+          break;
+        }
         const at = base + k;
         const coef = coefs[at]!;
         if (coef !== 0) {
@@ -289,11 +316,17 @@ function acRefineInPlace(
         }
         k++;
       }
-      if (s !== 0 && k <= se) coefs[base + k] = s;
+      if (s !== 0 && k <= se) {
+        coefs[base + k] = s;
+        written = k;
+      }
     }
   }
+  if (written > state.last[block]!) state.last[block] = written;
   if (state.eobrun > 0) {
-    for (; k <= se; k++) {
+    // Past the block's last nonzero coefficient there is nothing to correct.
+    const end = Math.min(se, previous);
+    for (; k <= end; k++) {
       const at = base + k;
       const coef = coefs[at]!;
       if (coef !== 0) {
