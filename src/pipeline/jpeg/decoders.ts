@@ -78,7 +78,7 @@ export class StreamingDecoder implements FrameDecoder {
       frame,
       scan,
       restartInterval,
-      (c, bx, by, coefs) => assembler.putBlock(c, bx, by, coefs, quant[c]!),
+      (c, bx, by, coefs, last) => assembler.putBlock(c, bx, by, coefs, quant[c]!, last),
       (mcuY) => assembler.mcuRowDone(mcuY),
     );
     assembler.finish();
@@ -142,7 +142,8 @@ export class BufferedDecoder implements FrameDecoder {
             // Dropped coefficients must read as zero.
             if (!full) coefs.fill(0);
             store.loadBlock(bx, by, coefs);
-            assembler.putBlock(c, bx, by, coefs, quant[c]!);
+            const last = store.last === undefined ? 63 : store.last[by * component.blocksW + bx]!;
+            assembler.putBlock(c, bx, by, coefs, quant[c]!, last);
           }
         }
       }

@@ -164,6 +164,24 @@ export function idct8x8(coefs: Int32Array, quant: Int32Array, out: Uint8Array, o
 }
 
 /**
+ * {@link idct8x8} of a block whose only nonzero coefficient is DC: every
+ * sample is the same, computed exactly as the two passes would.
+ */
+export function idctDcOnly(dc: number, quant: number, out: Uint8Array, offset: number, stride: number): void {
+  const v = clamp((((Math.imul(dc, quant) << PASS1_BITS) + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3)) + 128);
+  for (let r = 0, o = offset; r < 8; r++, o += stride) {
+    out[o] = v;
+    out[o + 1] = v;
+    out[o + 2] = v;
+    out[o + 3] = v;
+    out[o + 4] = v;
+    out[o + 5] = v;
+    out[o + 6] = v;
+    out[o + 7] = v;
+  }
+}
+
+/**
  * Averaging matrix for one axis: row j holds, for each of the 8 frequencies
  * u, the mean over output group j of the 8-point basis C(u)/2·cos((2x+1)uπ/16).
  * Group j covers pixels [8j/n, 8(j+1)/n) (fractional overlaps weighted), cut

@@ -1,6 +1,6 @@
 import { canFuseYcc, convertRow, h2v2FancyYccRow } from './color';
 import type { ColorTransform } from './frame';
-import { idctBlock } from './idct';
+import { idctBlock, idctDcOnly } from './idct';
 import type { ComponentPlan } from './layout';
 import type { RowSink } from '../rows';
 import { Upsampler } from './upsample';
@@ -77,11 +77,20 @@ export class RowAssembler {
       (outWidth + 1) >> 1 === cb!.sampleWidth;
   }
 
-  /** Inverse-transforms one block of component `c` into its place in the ring. */
-  putBlock(c: number, blockX: number, blockY: number, coefs: Int32Array, quant: Int32Array): void {
+  /**
+   * Inverse-transforms one block of component `c` into its place in the ring.
+   * `last` bounds the zig-zag index of its last nonzero coefficient (0: DC only).
+   */
+  putBlock(c: number, blockX: number, blockY: number, coefs: Int32Array, quant: Int32Array, last = 63): void {
     const plan = this.plans[c]!;
     const ringRow = (blockY * plan.ny) % this.ringRows[c]!;
     const offset = ringRow * plan.planeWidth + blockX * plan.nx;
+    if (last === 0 && plan.nx === 8 && plan.ny === 8) {
+      // A flat block: what idct8x8 computes for DC alone (jidctint.c's
+      // all-zero column and row shortcuts), written without the two passes.
+      idctDcOnly(coefs[0]!, quant[0]!, this.rings[c]!, offset, plan.planeWidth);
+      return;
+    }
     const realX = edgePixels(plan.fullWidth - blockX * 8);
     const realY = edgePixels(plan.fullHeight - blockY * 8);
     // A buffered (progressive) decode keeps only these coefficients of an

@@ -3,8 +3,11 @@ import { ZIGZAG, type Frame, type ScanHeader } from './frame';
 import { decodeHuffman, FAST_BITS, type HuffmanTable } from './huffman';
 import { checkOverrun } from './scan-walk';
 
-/** Receives one decoded block: quantized coefficients in natural order, reused after the call. */
-export type BlockSink = (component: number, blockX: number, blockY: number, coefs: Int32Array) => void;
+/**
+ * Receives one decoded block: quantized coefficients in natural order, reused
+ * after the call, and the zig-zag index of its last nonzero one (0: DC only).
+ */
+export type BlockSink = (component: number, blockX: number, blockY: number, coefs: Int32Array, last: number) => void;
 
 const FAST_MASK = (1 << FAST_BITS) - 1;
 
@@ -45,15 +48,15 @@ export function decodeSequentialScan(
           const component = scan.components[i]!;
           for (let by = 0; by < c.v; by++) {
             for (let bx = 0; bx < c.h; bx++) {
-              preds[i] = decodeBlock(reader, dc, ac, preds[i]!, coefs);
-              sink(component, mx * c.h + bx, my * c.v + by, coefs);
+              const last = decodeBlock(reader, dc, ac, preds, i, coefs);
+              sink(component, mx * c.h + bx, my * c.v + by, coefs, last);
               coefs.fill(0);
             }
           }
         }
       } else {
-        preds[0] = decodeBlock(reader, scan.dcTables[0]!, scan.acTables[0]!, preds[0]!, coefs);
-        sink(scan.components[0]!, mx, my, coefs);
+        const last = decodeBlock(reader, scan.dcTables[0]!, scan.acTables[0]!, preds, 0, coefs);
+        sink(scan.components[0]!, mx, my, coefs, last);
         coefs.fill(0);
       }
       if (reader.overran) checkOverrun(reader, restartInterval);
@@ -67,10 +70,20 @@ export function decodeSequentialScan(
  * One block (§F.2.2.1, §F.2.2.2): its DC difference and AC run/size pairs
  * into `coefs` (natural order, all zero on entry). The reader's bit
  * accumulator is held in locals and handed back around every call that
- * reads bits through the reader. Returns the new DC prediction.
+ * reads bits through the reader. Updates the DC prediction `preds[i]`;
+ * returns the zig-zag index of the last nonzero coefficient (0: DC only).
  */
-function decodeBlock(reader: BitReader, dc: HuffmanTable, ac: HuffmanTable, pred: number, coefs: Int32Array): number {
+function decodeBlock(
+  reader: BitReader,
+  dc: HuffmanTable,
+  ac: HuffmanTable,
+  preds: Int32Array,
+  i: number,
+  coefs: Int32Array,
+): number {
   const fastAc = ac.fast;
+  let pred = preds[i]!;
+  let last = 0;
   let acc = reader.acc;
   let count = reader.count;
   if (count < 16) {
@@ -106,6 +119,7 @@ function decodeBlock(reader: BitReader, dc: HuffmanTable, ac: HuffmanTable, pred
       k += (fast >> 4) & 15;
       if (k > 63) break;
       coefs[ZIGZAG[k]!] = fast >> 8;
+      last = k;
       k++;
       continue;
     }
@@ -127,8 +141,10 @@ function decodeBlock(reader: BitReader, dc: HuffmanTable, ac: HuffmanTable, pred
     // A run past the block's end is corrupt; libjpeg drops it, and so do we.
     if (k > 63) break;
     coefs[ZIGZAG[k]!] = value;
+    last = k;
     k++;
   }
   reader.count = count;
-  return pred;
+  preds[i] = pred;
+  return last;
 }
