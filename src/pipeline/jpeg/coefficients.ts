@@ -94,12 +94,16 @@ export class CoefficientStore {
     for (let s = 0; s < this.kept; s++) this.coefs[base + s] = natural[this.naturalOf[s]!]!;
   }
 
-  /** Writes the kept coefficients of a block into `natural` (other entries are left as they are). */
-  loadBlock(blockX: number, blockY: number, natural: Int32Array): void {
+  /**
+   * Writes the kept coefficients of a block into `natural` (other entries are
+   * left as they are); in a full store only zig-zag 0..`last` (those past
+   * the block's {@link last} bound are zero).
+   */
+  loadBlock(blockX: number, blockY: number, natural: Int32Array, last = 63): void {
     if (this.isFull) {
       const base = (blockY * this.blocksW + blockX) * 64;
       const coefs = this.coefs;
-      for (let k = 0; k < 64; k++) natural[ZIGZAG[k]!] = coefs[base + k]!;
+      for (let k = 0; k <= last; k++) natural[ZIGZAG[k]!] = coefs[base + k]!;
       return;
     }
     const edge = this.edgeIndex(blockX, blockY);

@@ -139,10 +139,11 @@ export class BufferedDecoder implements FrameDecoder {
         const full = store.isFull;
         for (let by = my * component.v; by < (my + 1) * component.v; by++) {
           for (let bx = 0; bx < component.blocksW; bx++) {
-            // Dropped coefficients must read as zero.
-            if (!full) coefs.fill(0);
-            store.loadBlock(bx, by, coefs);
             const last = store.last === undefined ? 63 : store.last[by * component.blocksW + bx]!;
+            // Dropped coefficients, and those past `last`, must read as zero
+            // (a DC-only block reads nothing else).
+            if (!full || (last > 0 && last < 63)) coefs.fill(0);
+            store.loadBlock(bx, by, coefs, last);
             assembler.putBlock(c, bx, by, coefs, quant[c]!, last);
           }
         }
