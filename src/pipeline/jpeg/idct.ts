@@ -21,6 +21,12 @@ const FIX_3_072711026 = 25172;
 
 const workspace = new Int32Array(64);
 
+/** A descaled IDCT output plus the level shift, clamped; one well-predicted test when in range. */
+function sample(v: number): number {
+  v += 128;
+  return (v & ~255) === 0 ? v : v < 0 ? 0 : 255;
+}
+
 function clamp(v: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
@@ -152,14 +158,14 @@ export function idct8x8(coefs: Int32Array, quant: Int32Array, out: Uint8Array, o
     tmp2 = (tmp2 + z2 + z3) | 0;
     tmp3 = (tmp3 + z1 + z4) | 0;
 
-    out[o] = clamp(((tmp10 + tmp3) >> shift) + 128);
-    out[o + 1] = clamp(((tmp11 + tmp2) >> shift) + 128);
-    out[o + 2] = clamp(((tmp12 + tmp1) >> shift) + 128);
-    out[o + 3] = clamp(((tmp13 + tmp0) >> shift) + 128);
-    out[o + 4] = clamp(((tmp13 - tmp0) >> shift) + 128);
-    out[o + 5] = clamp(((tmp12 - tmp1) >> shift) + 128);
-    out[o + 6] = clamp(((tmp11 - tmp2) >> shift) + 128);
-    out[o + 7] = clamp(((tmp10 - tmp3) >> shift) + 128);
+    out[o] = sample((tmp10 + tmp3) >> shift);
+    out[o + 1] = sample((tmp11 + tmp2) >> shift);
+    out[o + 2] = sample((tmp12 + tmp1) >> shift);
+    out[o + 3] = sample((tmp13 + tmp0) >> shift);
+    out[o + 4] = sample((tmp13 - tmp0) >> shift);
+    out[o + 5] = sample((tmp12 - tmp1) >> shift);
+    out[o + 6] = sample((tmp11 - tmp2) >> shift);
+    out[o + 7] = sample((tmp10 - tmp3) >> shift);
   }
 }
 
