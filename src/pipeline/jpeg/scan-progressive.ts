@@ -5,6 +5,7 @@ import { decodeHuffman, FAST_BITS, LOOKUP_BITS, type HuffmanTable } from './huff
 import { checkOverrun, walkScan } from './scan-walk';
 
 const LOOKUP_MASK = (1 << LOOKUP_BITS) - 1;
+const FAST_MASK = (1 << FAST_BITS) - 1;
 
 /**
  * Decodes one progressive Huffman scan into the coefficient stores
@@ -194,38 +195,54 @@ function acFirstInPlace(
     return;
   }
   const fast = table.fast;
-  const scale = 1 << al;
   // Coefficients come in increasing k: the last one written is the block's highest.
   let written = 0;
+  // The accumulator in locals, handed back around fills and slow codes (as in scan-sequential.ts).
+  let acc = reader.acc;
+  let count = reader.count;
   for (let k = ss; k <= se; k++) {
-    const entry = fast[reader.peek16() >>> (16 - FAST_BITS)]!;
+    if (count < 16) {
+      reader.count = count;
+      reader.fill();
+      acc = reader.acc;
+      count = reader.count;
+    }
+    const entry = fast[(acc >>> (count - FAST_BITS)) & FAST_MASK]!;
     if (entry !== 0) {
-      reader.skip(entry & 15);
+      count -= entry & 15;
       k += (entry >> 4) & 15;
       if (k <= se) {
-        coefs[base + k] = (entry >> 8) * scale;
+        coefs[base + k] = (entry >> 8) << al;
         written = k;
       }
       continue;
     }
+    reader.count = count;
     const rs = decodeHuffman(reader, table);
     const r = rs >> 4;
     const s = rs & 15;
     if (s === 0) {
       if (r < 15) {
         state.eobrun = (1 << r) - 1 + reader.bits(r);
+        acc = reader.acc;
+        count = reader.count;
         break;
       }
+      acc = reader.acc;
+      count = reader.count;
       k += 15;
       continue;
     }
     k += r;
-    const value = reader.receiveExtend(s) * scale;
+    const value = reader.receiveExtend(s) << al;
+    acc = reader.acc;
+    count = reader.count;
     if (k <= se) {
       coefs[base + k] = value;
       written = k;
     }
   }
+  reader.count = count;
   const block = base >> 6;
   if (written > state.last[block]!) state.last[block] = written;
 }
