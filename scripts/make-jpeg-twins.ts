@@ -51,3 +51,17 @@ for (const [name, sample, width, height] of [
     baselineFile,
   ]);
 }
+
+// The 4:2:0 progressive twin again with a restart marker after every MCU row
+// (every block row in the one-component scans): the restart paths of the
+// progressive scan decoders must give the same pixels.
+execFileSync('jpegtran', [
+  '-progressive',
+  '-restart',
+  '1',
+  '-copy',
+  'none',
+  '-outfile',
+  `${OUT}zone-420-progressive-restart.jpg`,
+  `${OUT}zone-420-baseline.jpg`,
+]);

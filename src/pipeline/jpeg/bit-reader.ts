@@ -17,8 +17,13 @@ export class BitReader {
   pos: number;
   /** The marker that stopped the reader, NO_MARKER, or END_OF_DATA. */
   marker = NO_MARKER;
-  private acc = 0;
-  private count = 0;
+  /**
+   * Bit accumulator: the low `count` bits are the next ones, most significant
+   * first. Public for the sequential scan's hot loop, which holds both in
+   * locals and hands them back (see scan-sequential.ts) around {@link fill}.
+   */
+  acc = 0;
+  count = 0;
   /** Zero bits appended after the real data, still in `acc`. */
   private padding = 0;
 
@@ -64,7 +69,25 @@ export class BitReader {
   }
 
   /** Tops the accumulator up to more than 24 bits. */
-  private fill(): void {
+  fill(): void {
+    if (this.marker === NO_MARKER) {
+      // Fast path: plain bytes (no FF) go straight in; nextByte handles the rest.
+      const bytes = this.bytes;
+      const end = bytes.length;
+      let acc = this.acc;
+      let count = this.count;
+      let pos = this.pos;
+      while (count <= 24 && pos < end) {
+        const b = bytes[pos]!;
+        if (b === 0xff) break;
+        acc = (acc << 8) | b;
+        count += 8;
+        pos++;
+      }
+      this.acc = acc;
+      this.count = count;
+      this.pos = pos;
+    }
     while (this.count <= 24) {
       this.acc = (this.acc << 8) | this.nextByte();
       this.count += 8;

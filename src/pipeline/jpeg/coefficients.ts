@@ -28,6 +28,12 @@ export class CoefficientStore {
   readonly coefs: Int16Array;
   /** Two 32-bit words per block: bit k set when zig-zag coefficient k (dropped) is nonzero. */
   readonly nonzero: Uint32Array | undefined;
+  /**
+   * Progressive at full scale: per block, an upper bound on the zig-zag index
+   * of its last nonzero coefficient (0 while only DC may be). A refinement
+   * scan's correction pass stops there (positions past it are zero).
+   */
+  readonly last: Uint8Array | undefined;
 
   private readonly edges: EdgeBlocks;
   private readonly edgeStore: CoefficientStore | undefined;
@@ -56,7 +62,8 @@ export class CoefficientStore {
       const row = natural >> 3;
       const col = natural & 7;
       if (row < ny && col < nx) {
-        const slot = row * nx + col;
+        // All 64 kept: zig-zag order, the order the progressive scans walk a band in.
+        const slot = nx * ny === 64 ? k : row * nx + col;
         this.slotOf[k] = slot;
         this.naturalOf[slot] = natural;
       }
@@ -64,6 +71,16 @@ export class CoefficientStore {
     const blocks = blocksW * blocksH;
     this.coefs = new Int16Array(blocks * this.kept);
     this.nonzero = trackDropped && this.kept < 64 ? new Uint32Array(blocks * 2) : undefined;
+    this.last = trackDropped && this.kept === 64 ? new Uint8Array(blocks) : undefined;
+  }
+
+  /**
+   * Whether every block keeps all 64 coefficients (full scale), in zig-zag
+   * order: block b's coefficient k is then `coefs[b * 64 + k]`, which the
+   * progressive scans read and write directly.
+   */
+  get isFull(): boolean {
+    return this.kept === 64 && this.edgeStore === undefined;
   }
 
   /** Stores a fully decoded block (natural order), dropping what is not kept. */
@@ -77,8 +94,18 @@ export class CoefficientStore {
     for (let s = 0; s < this.kept; s++) this.coefs[base + s] = natural[this.naturalOf[s]!]!;
   }
 
-  /** Writes the kept coefficients of a block into `natural` (other entries are left as they are). */
-  loadBlock(blockX: number, blockY: number, natural: Int32Array): void {
+  /**
+   * Writes the kept coefficients of a block into `natural` (other entries are
+   * left as they are); in a full store only zig-zag 0..`last` (those past
+   * the block's {@link last} bound are zero).
+   */
+  loadBlock(blockX: number, blockY: number, natural: Int32Array, last = 63): void {
+    if (this.isFull) {
+      const base = (blockY * this.blocksW + blockX) * 64;
+      const coefs = this.coefs;
+      for (let k = 0; k <= last; k++) natural[ZIGZAG[k]!] = coefs[base + k]!;
+      return;
+    }
     const edge = this.edgeIndex(blockX, blockY);
     if (edge >= 0) {
       this.edgeStore!.loadBlock(0, edge, natural);

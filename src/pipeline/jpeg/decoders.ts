@@ -78,7 +78,7 @@ export class StreamingDecoder implements FrameDecoder {
       frame,
       scan,
       restartInterval,
-      (c, bx, by, coefs) => assembler.putBlock(c, bx, by, coefs, quant[c]!),
+      (c, bx, by, coefs, last) => assembler.putBlock(c, bx, by, coefs, quant[c]!, last),
       (mcuY) => assembler.mcuRowDone(mcuY),
     );
     assembler.finish();
@@ -136,12 +136,15 @@ export class BufferedDecoder implements FrameDecoder {
       for (let c = 0; c < frame.components.length; c++) {
         const component = frame.components[c]!;
         const store = this.stores[c]!;
+        const full = store.isFull;
         for (let by = my * component.v; by < (my + 1) * component.v; by++) {
           for (let bx = 0; bx < component.blocksW; bx++) {
-            // Dropped coefficients must read as zero.
-            coefs.fill(0);
-            store.loadBlock(bx, by, coefs);
-            assembler.putBlock(c, bx, by, coefs, quant[c]!);
+            const last = store.last === undefined ? 63 : store.last[by * component.blocksW + bx]!;
+            // Dropped coefficients, and those past `last`, must read as zero
+            // (a DC-only block reads nothing else).
+            if (!full || (last > 0 && last < 63)) coefs.fill(0);
+            store.loadBlock(bx, by, coefs, last);
+            assembler.putBlock(c, bx, by, coefs, quant[c]!, last);
           }
         }
       }

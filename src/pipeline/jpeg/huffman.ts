@@ -2,7 +2,7 @@ import { invalidImage } from '../bytes';
 import type { BitReader } from './bit-reader';
 
 /** Codes up to this many bits are resolved by one table lookup. */
-const LOOKUP_BITS = 9;
+export const LOOKUP_BITS = 9;
 
 /** A Huffman decoding table (ITU T.81 §F.2.2.3), with a lookup table for short codes. */
 export interface HuffmanTable {

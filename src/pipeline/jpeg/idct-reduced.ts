@@ -21,6 +21,8 @@ const FIX_2_562915447 = 20995;
 const FIX_3_624509785 = 29692;
 
 const workspace = new Int32Array(64);
+// 32-bit arithmetic throughout, as in idct.ts idct8x8 (same samples, no float fallback).
+const imul = Math.imul;
 
 function clamp(v: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
@@ -45,7 +47,7 @@ export function idct4x4(coefs: Int32Array, quant: Int32Array, out: Uint8Array, o
       coefs[48 + c] === 0 &&
       coefs[56 + c] === 0
     ) {
-      const dc = (coefs[c]! * quant[c]!) << PASS1_BITS;
+      const dc = imul(coefs[c]!, quant[c]!) << PASS1_BITS;
       ws[c] = dc;
       ws[8 + c] = dc;
       ws[16 + c] = dc;
@@ -53,17 +55,24 @@ export function idct4x4(coefs: Int32Array, quant: Int32Array, out: Uint8Array, o
       continue;
     }
     // Even part.
-    let tmp0 = coefs[c]! * quant[c]! * (1 << (CONST_BITS + 1));
-    let tmp2 = coefs[16 + c]! * quant[16 + c]! * FIX_1_847759065 - coefs[48 + c]! * quant[48 + c]! * FIX_0_765366865;
-    const tmp10 = tmp0 + tmp2;
-    const tmp12 = tmp0 - tmp2;
+    let tmp0 = imul(coefs[c]!, quant[c]!) << (CONST_BITS + 1);
+    let tmp2 =
+      (imul(imul(coefs[16 + c]!, quant[16 + c]!), FIX_1_847759065) -
+        imul(imul(coefs[48 + c]!, quant[48 + c]!), FIX_0_765366865)) |
+      0;
+    const tmp10 = (tmp0 + tmp2) | 0;
+    const tmp12 = (tmp0 - tmp2) | 0;
     // Odd part.
-    const z1 = coefs[56 + c]! * quant[56 + c]!;
-    const z2 = coefs[40 + c]! * quant[40 + c]!;
-    const z3 = coefs[24 + c]! * quant[24 + c]!;
-    const z4 = coefs[8 + c]! * quant[8 + c]!;
-    tmp0 = -z1 * FIX_0_211164243 + z2 * FIX_1_451774981 - z3 * FIX_2_172734803 + z4 * FIX_1_061594337;
-    tmp2 = -z1 * FIX_0_509795579 - z2 * FIX_0_601344887 + z3 * FIX_0_899976223 + z4 * FIX_2_562915447;
+    const z1 = imul(coefs[56 + c]!, quant[56 + c]!);
+    const z2 = imul(coefs[40 + c]!, quant[40 + c]!);
+    const z3 = imul(coefs[24 + c]!, quant[24 + c]!);
+    const z4 = imul(coefs[8 + c]!, quant[8 + c]!);
+    tmp0 =
+      (imul(z2, FIX_1_451774981) - imul(z1, FIX_0_211164243) - imul(z3, FIX_2_172734803) + imul(z4, FIX_1_061594337)) |
+      0;
+    tmp2 =
+      (imul(z3, FIX_0_899976223) + imul(z4, FIX_2_562915447) - imul(z1, FIX_0_509795579) - imul(z2, FIX_0_601344887)) |
+      0;
     ws[c] = (tmp10 + tmp2 + round1) >> shift1;
     ws[24 + c] = (tmp10 - tmp2 + round1) >> shift1;
     ws[8 + c] = (tmp12 + tmp0 + round1) >> shift1;
@@ -89,16 +98,20 @@ export function idct4x4(coefs: Int32Array, quant: Int32Array, out: Uint8Array, o
       out[o + 3] = v;
       continue;
     }
-    let tmp0 = ws[w]! * (1 << (CONST_BITS + 1));
-    let tmp2 = ws[w + 2]! * FIX_1_847759065 - ws[w + 6]! * FIX_0_765366865;
-    const tmp10 = tmp0 + tmp2;
-    const tmp12 = tmp0 - tmp2;
+    let tmp0 = ws[w]! << (CONST_BITS + 1);
+    let tmp2 = (imul(ws[w + 2]!, FIX_1_847759065) - imul(ws[w + 6]!, FIX_0_765366865)) | 0;
+    const tmp10 = (tmp0 + tmp2) | 0;
+    const tmp12 = (tmp0 - tmp2) | 0;
     const z1 = ws[w + 7]!;
     const z2 = ws[w + 5]!;
     const z3 = ws[w + 3]!;
     const z4 = ws[w + 1]!;
-    tmp0 = -z1 * FIX_0_211164243 + z2 * FIX_1_451774981 - z3 * FIX_2_172734803 + z4 * FIX_1_061594337;
-    tmp2 = -z1 * FIX_0_509795579 - z2 * FIX_0_601344887 + z3 * FIX_0_899976223 + z4 * FIX_2_562915447;
+    tmp0 =
+      (imul(z2, FIX_1_451774981) - imul(z1, FIX_0_211164243) - imul(z3, FIX_2_172734803) + imul(z4, FIX_1_061594337)) |
+      0;
+    tmp2 =
+      (imul(z3, FIX_0_899976223) + imul(z4, FIX_2_562915447) - imul(z1, FIX_0_509795579) - imul(z2, FIX_0_601344887)) |
+      0;
     out[o++] = clamp(((tmp10 + tmp2 + round2) >> shift2) + 128);
     out[o++] = clamp(((tmp12 + tmp0 + round2) >> shift2) + 128);
     out[o++] = clamp(((tmp12 - tmp0 + round2) >> shift2) + 128);
@@ -118,17 +131,18 @@ export function idct2x2(coefs: Int32Array, quant: Int32Array, out: Uint8Array, o
   for (let c = 0; c < 8; c++) {
     if (c === 2 || c === 4 || c === 6) continue;
     if (coefs[8 + c] === 0 && coefs[24 + c] === 0 && coefs[40 + c] === 0 && coefs[56 + c] === 0) {
-      const dc = (coefs[c]! * quant[c]!) << PASS1_BITS;
+      const dc = imul(coefs[c]!, quant[c]!) << PASS1_BITS;
       ws[c] = dc;
       ws[8 + c] = dc;
       continue;
     }
-    const tmp10 = coefs[c]! * quant[c]! * (1 << (CONST_BITS + 2));
+    const tmp10 = imul(coefs[c]!, quant[c]!) << (CONST_BITS + 2);
     const tmp0 =
-      -coefs[56 + c]! * quant[56 + c]! * FIX_0_720959822 +
-      coefs[40 + c]! * quant[40 + c]! * FIX_0_850430095 -
-      coefs[24 + c]! * quant[24 + c]! * FIX_1_272758580 +
-      coefs[8 + c]! * quant[8 + c]! * FIX_3_624509785;
+      (imul(imul(coefs[40 + c]!, quant[40 + c]!), FIX_0_850430095) -
+        imul(imul(coefs[56 + c]!, quant[56 + c]!), FIX_0_720959822) -
+        imul(imul(coefs[24 + c]!, quant[24 + c]!), FIX_1_272758580) +
+        imul(imul(coefs[8 + c]!, quant[8 + c]!), FIX_3_624509785)) |
+      0;
     ws[c] = (tmp10 + tmp0 + round1) >> shift1;
     ws[8 + c] = (tmp10 - tmp0 + round1) >> shift1;
   }
@@ -143,12 +157,13 @@ export function idct2x2(coefs: Int32Array, quant: Int32Array, out: Uint8Array, o
       out[o + 1] = v;
       continue;
     }
-    const tmp10 = ws[w]! * (1 << (CONST_BITS + 2));
+    const tmp10 = ws[w]! << (CONST_BITS + 2);
     const tmp0 =
-      -ws[w + 7]! * FIX_0_720959822 +
-      ws[w + 5]! * FIX_0_850430095 -
-      ws[w + 3]! * FIX_1_272758580 +
-      ws[w + 1]! * FIX_3_624509785;
+      (imul(ws[w + 5]!, FIX_0_850430095) -
+        imul(ws[w + 7]!, FIX_0_720959822) -
+        imul(ws[w + 3]!, FIX_1_272758580) +
+        imul(ws[w + 1]!, FIX_3_624509785)) |
+      0;
     out[o] = clamp(((tmp10 + tmp0 + round2) >> shift2) + 128);
     out[o + 1] = clamp(((tmp10 - tmp0 + round2) >> shift2) + 128);
   }

@@ -21,6 +21,12 @@ const FIX_3_072711026 = 25172;
 
 const workspace = new Int32Array(64);
 
+/** A descaled IDCT output plus the level shift, clamped; one well-predicted test when in range. */
+function sample(v: number): number {
+  v += 128;
+  return (v & ~255) === 0 ? v : v < 0 ? 0 : 255;
+}
+
 function clamp(v: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
@@ -29,59 +35,71 @@ function clamp(v: number): number {
  * Full 8×8 inverse DCT: a port of libjpeg's `jpeg_idct_islow` (jidctint.c,
  * the Loeffler–Ligtenberg–Moschytz integer algorithm), so full-scale output
  * matches libjpeg/mozjpeg's default DCT method bit for bit.
+ *
+ * All arithmetic is 32-bit (`Math.imul`, `| 0`), which V8 compiles to plain
+ * machine adds and multiplies with no overflow checks or float fallbacks. It
+ * gives the same samples as exact arithmetic: only +, − and × come before
+ * each descaling shift, and `>>` takes its operand modulo 2^32 anyway.
  */
 export function idct8x8(coefs: Int32Array, quant: Int32Array, out: Uint8Array, offset: number, stride: number): void {
   const ws = workspace;
+  const imul = Math.imul;
   // Pass 1: columns from input, results scaled up by 2^PASS1_BITS.
   for (let c = 0; c < 8; c++) {
-    if (
-      coefs[8 + c] === 0 &&
-      coefs[16 + c] === 0 &&
-      coefs[24 + c] === 0 &&
-      coefs[32 + c] === 0 &&
-      coefs[40 + c] === 0 &&
-      coefs[48 + c] === 0 &&
-      coefs[56 + c] === 0
-    ) {
-      const dc = (coefs[c]! * quant[c]!) << PASS1_BITS;
-      for (let r = 0; r < 64; r += 8) ws[r + c] = dc;
+    const d1 = coefs[8 + c]!;
+    const d2 = coefs[16 + c]!;
+    const d3 = coefs[24 + c]!;
+    const d4 = coefs[32 + c]!;
+    const d5 = coefs[40 + c]!;
+    const d6 = coefs[48 + c]!;
+    const d7 = coefs[56 + c]!;
+    if ((d1 | d2 | d3 | d4 | d5 | d6 | d7) === 0) {
+      const dc = imul(coefs[c]!, quant[c]!) << PASS1_BITS;
+      ws[c] = dc;
+      ws[8 + c] = dc;
+      ws[16 + c] = dc;
+      ws[24 + c] = dc;
+      ws[32 + c] = dc;
+      ws[40 + c] = dc;
+      ws[48 + c] = dc;
+      ws[56 + c] = dc;
       continue;
     }
-    let z2 = coefs[16 + c]! * quant[16 + c]!;
-    let z3 = coefs[48 + c]! * quant[48 + c]!;
-    let z1 = (z2 + z3) * FIX_0_541196100;
-    let tmp2 = z1 + z3 * -FIX_1_847759065;
-    let tmp3 = z1 + z2 * FIX_0_765366865;
-    z2 = coefs[c]! * quant[c]!;
-    z3 = coefs[32 + c]! * quant[32 + c]!;
-    let tmp0 = (z2 + z3) * 8192;
-    let tmp1 = (z2 - z3) * 8192;
-    const tmp10 = tmp0 + tmp3;
-    const tmp13 = tmp0 - tmp3;
-    const tmp11 = tmp1 + tmp2;
-    const tmp12 = tmp1 - tmp2;
+    let z2 = imul(d2, quant[16 + c]!);
+    let z3 = imul(d6, quant[48 + c]!);
+    let z1 = imul((z2 + z3) | 0, FIX_0_541196100);
+    let tmp2 = (z1 - imul(z3, FIX_1_847759065)) | 0;
+    let tmp3 = (z1 + imul(z2, FIX_0_765366865)) | 0;
+    z2 = imul(coefs[c]!, quant[c]!);
+    z3 = imul(d4, quant[32 + c]!);
+    let tmp0 = ((z2 + z3) | 0) << CONST_BITS;
+    let tmp1 = ((z2 - z3) | 0) << CONST_BITS;
+    const tmp10 = (tmp0 + tmp3) | 0;
+    const tmp13 = (tmp0 - tmp3) | 0;
+    const tmp11 = (tmp1 + tmp2) | 0;
+    const tmp12 = (tmp1 - tmp2) | 0;
 
-    tmp0 = coefs[56 + c]! * quant[56 + c]!;
-    tmp1 = coefs[40 + c]! * quant[40 + c]!;
-    tmp2 = coefs[24 + c]! * quant[24 + c]!;
-    tmp3 = coefs[8 + c]! * quant[8 + c]!;
-    z1 = tmp0 + tmp3;
-    z2 = tmp1 + tmp2;
-    z3 = tmp0 + tmp2;
-    let z4 = tmp1 + tmp3;
-    const z5 = (z3 + z4) * FIX_1_175875602;
-    tmp0 *= FIX_0_298631336;
-    tmp1 *= FIX_2_053119869;
-    tmp2 *= FIX_3_072711026;
-    tmp3 *= FIX_1_501321110;
-    z1 *= -FIX_0_899976223;
-    z2 *= -FIX_2_562915447;
-    z3 = z3 * -FIX_1_961570560 + z5;
-    z4 = z4 * -FIX_0_390180644 + z5;
-    tmp0 += z1 + z3;
-    tmp1 += z2 + z4;
-    tmp2 += z2 + z3;
-    tmp3 += z1 + z4;
+    tmp0 = imul(d7, quant[56 + c]!);
+    tmp1 = imul(d5, quant[40 + c]!);
+    tmp2 = imul(d3, quant[24 + c]!);
+    tmp3 = imul(d1, quant[8 + c]!);
+    z1 = (tmp0 + tmp3) | 0;
+    z2 = (tmp1 + tmp2) | 0;
+    z3 = (tmp0 + tmp2) | 0;
+    let z4 = (tmp1 + tmp3) | 0;
+    const z5 = imul((z3 + z4) | 0, FIX_1_175875602);
+    tmp0 = imul(tmp0, FIX_0_298631336);
+    tmp1 = imul(tmp1, FIX_2_053119869);
+    tmp2 = imul(tmp2, FIX_3_072711026);
+    tmp3 = imul(tmp3, FIX_1_501321110);
+    z1 = imul(z1, -FIX_0_899976223);
+    z2 = imul(z2, -FIX_2_562915447);
+    z3 = (imul(z3, -FIX_1_961570560) + z5) | 0;
+    z4 = (imul(z4, -FIX_0_390180644) + z5) | 0;
+    tmp0 = (tmp0 + z1 + z3) | 0;
+    tmp1 = (tmp1 + z2 + z4) | 0;
+    tmp2 = (tmp2 + z2 + z3) | 0;
+    tmp3 = (tmp3 + z1 + z4) | 0;
 
     const round = 1 << (CONST_BITS - PASS1_BITS - 1);
     const shift = CONST_BITS - PASS1_BITS;
@@ -98,62 +116,74 @@ export function idct8x8(coefs: Int32Array, quant: Int32Array, out: Uint8Array, o
   const shift = CONST_BITS + PASS1_BITS + 3;
   const round = 1 << (shift - 1);
   for (let r = 0; r < 64; r += 8) {
-    let o = offset + (r >> 3) * stride;
-    if (
-      ws[r + 1] === 0 &&
-      ws[r + 2] === 0 &&
-      ws[r + 3] === 0 &&
-      ws[r + 4] === 0 &&
-      ws[r + 5] === 0 &&
-      ws[r + 6] === 0 &&
-      ws[r + 7] === 0
-    ) {
-      const v = clamp(((ws[r]! + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3)) + 128);
+    const o = offset + (r >> 3) * stride;
+    const w0 = ws[r]!;
+    const w1 = ws[r + 1]!;
+    const w2 = ws[r + 2]!;
+    const w3 = ws[r + 3]!;
+    const w4 = ws[r + 4]!;
+    const w5 = ws[r + 5]!;
+    const w6 = ws[r + 6]!;
+    const w7 = ws[r + 7]!;
+    if ((w1 | w2 | w3 | w4 | w5 | w6 | w7) === 0) {
+      const v = clamp(((w0 + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3)) + 128);
       for (let i = 0; i < 8; i++) out[o + i] = v;
       continue;
     }
-    let z2 = ws[r + 2]!;
-    let z3 = ws[r + 6]!;
-    let z1 = (z2 + z3) * FIX_0_541196100;
-    let tmp2 = z1 + z3 * -FIX_1_847759065;
-    let tmp3 = z1 + z2 * FIX_0_765366865;
-    let tmp0 = (ws[r]! + ws[r + 4]!) * 8192;
-    let tmp1 = (ws[r]! - ws[r + 4]!) * 8192;
-    const tmp10 = tmp0 + tmp3;
-    const tmp13 = tmp0 - tmp3;
-    const tmp11 = tmp1 + tmp2;
-    const tmp12 = tmp1 - tmp2;
+    let z1 = imul((w2 + w6) | 0, FIX_0_541196100);
+    let tmp2 = (z1 - imul(w6, FIX_1_847759065)) | 0;
+    let tmp3 = (z1 + imul(w2, FIX_0_765366865)) | 0;
+    let tmp0 = ((w0 + w4) | 0) << CONST_BITS;
+    let tmp1 = ((w0 - w4) | 0) << CONST_BITS;
+    const tmp10 = (tmp0 + tmp3 + round) | 0;
+    const tmp13 = (tmp0 - tmp3 + round) | 0;
+    const tmp11 = (tmp1 + tmp2 + round) | 0;
+    const tmp12 = (tmp1 - tmp2 + round) | 0;
 
-    tmp0 = ws[r + 7]!;
-    tmp1 = ws[r + 5]!;
-    tmp2 = ws[r + 3]!;
-    tmp3 = ws[r + 1]!;
-    z1 = tmp0 + tmp3;
-    z2 = tmp1 + tmp2;
-    z3 = tmp0 + tmp2;
-    let z4 = tmp1 + tmp3;
-    const z5 = (z3 + z4) * FIX_1_175875602;
-    tmp0 *= FIX_0_298631336;
-    tmp1 *= FIX_2_053119869;
-    tmp2 *= FIX_3_072711026;
-    tmp3 *= FIX_1_501321110;
-    z1 *= -FIX_0_899976223;
-    z2 *= -FIX_2_562915447;
-    z3 = z3 * -FIX_1_961570560 + z5;
-    z4 = z4 * -FIX_0_390180644 + z5;
-    tmp0 += z1 + z3;
-    tmp1 += z2 + z4;
-    tmp2 += z2 + z3;
-    tmp3 += z1 + z4;
+    z1 = (w7 + w1) | 0;
+    let z2 = (w5 + w3) | 0;
+    let z3 = (w7 + w3) | 0;
+    let z4 = (w5 + w1) | 0;
+    const z5 = imul((z3 + z4) | 0, FIX_1_175875602);
+    tmp0 = imul(w7, FIX_0_298631336);
+    tmp1 = imul(w5, FIX_2_053119869);
+    tmp2 = imul(w3, FIX_3_072711026);
+    tmp3 = imul(w1, FIX_1_501321110);
+    z1 = imul(z1, -FIX_0_899976223);
+    z2 = imul(z2, -FIX_2_562915447);
+    z3 = (imul(z3, -FIX_1_961570560) + z5) | 0;
+    z4 = (imul(z4, -FIX_0_390180644) + z5) | 0;
+    tmp0 = (tmp0 + z1 + z3) | 0;
+    tmp1 = (tmp1 + z2 + z4) | 0;
+    tmp2 = (tmp2 + z2 + z3) | 0;
+    tmp3 = (tmp3 + z1 + z4) | 0;
 
-    out[o++] = clamp(((tmp10 + tmp3 + round) >> shift) + 128);
-    out[o++] = clamp(((tmp11 + tmp2 + round) >> shift) + 128);
-    out[o++] = clamp(((tmp12 + tmp1 + round) >> shift) + 128);
-    out[o++] = clamp(((tmp13 + tmp0 + round) >> shift) + 128);
-    out[o++] = clamp(((tmp13 - tmp0 + round) >> shift) + 128);
-    out[o++] = clamp(((tmp12 - tmp1 + round) >> shift) + 128);
-    out[o++] = clamp(((tmp11 - tmp2 + round) >> shift) + 128);
-    out[o] = clamp(((tmp10 - tmp3 + round) >> shift) + 128);
+    out[o] = sample((tmp10 + tmp3) >> shift);
+    out[o + 1] = sample((tmp11 + tmp2) >> shift);
+    out[o + 2] = sample((tmp12 + tmp1) >> shift);
+    out[o + 3] = sample((tmp13 + tmp0) >> shift);
+    out[o + 4] = sample((tmp13 - tmp0) >> shift);
+    out[o + 5] = sample((tmp12 - tmp1) >> shift);
+    out[o + 6] = sample((tmp11 - tmp2) >> shift);
+    out[o + 7] = sample((tmp10 - tmp3) >> shift);
+  }
+}
+
+/**
+ * {@link idct8x8} of a block whose only nonzero coefficient is DC: every
+ * sample is the same, computed exactly as the two passes would.
+ */
+export function idctDcOnly(dc: number, quant: number, out: Uint8Array, offset: number, stride: number): void {
+  const v = clamp((((Math.imul(dc, quant) << PASS1_BITS) + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3)) + 128);
+  for (let r = 0, o = offset; r < 8; r++, o += stride) {
+    out[o] = v;
+    out[o + 1] = v;
+    out[o + 2] = v;
+    out[o + 3] = v;
+    out[o + 4] = v;
+    out[o + 5] = v;
+    out[o + 6] = v;
+    out[o + 7] = v;
   }
 }
 

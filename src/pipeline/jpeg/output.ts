@@ -1,6 +1,6 @@
-import { convertRow } from './color';
+import { canFuseYcc, convertRow, h2v2FancyYccRow } from './color';
 import type { ColorTransform } from './frame';
-import { idctBlock } from './idct';
+import { idctBlock, idctDcOnly } from './idct';
 import type { ComponentPlan } from './layout';
 import type { RowSink } from '../rows';
 import { Upsampler } from './upsample';
@@ -24,9 +24,12 @@ export class RowAssembler {
   private readonly upsamplers: Upsampler[];
   private readonly available: number[];
   private readonly rgba: Uint8ClampedArray;
+  private readonly pixels: Int32Array;
   private readonly rows: Uint8Array[];
   /** Per component: natural indices outside the top-left nx×ny, zeroed in interior blocks (see putBlock). */
   private readonly dropped: Int32Array[];
+  /** 4:2:0 YCbCr at full scale: chroma upsampling and colour conversion in one pass (color.ts h2v2FancyYccRow). */
+  private readonly fused: boolean;
   private nextRow = 0;
 
   constructor(
@@ -55,15 +58,39 @@ export class RowAssembler {
     this.upsamplers = plans.map((p, i) => new Upsampler(p, outWidth, scale, fullRatios[i]!));
     this.available = plans.map(() => 0);
     this.rgba = new Uint8ClampedArray(outWidth * 4);
+    this.pixels = new Int32Array(this.rgba.buffer);
     this.rows = plans.map(() => new Uint8Array(0));
     this.dropped = plans.map((p) => droppedCoefficients(p.nx, p.ny));
+    const cb = this.upsamplers[1];
+    const cr = this.upsamplers[2];
+    this.fused =
+      canFuseYcc &&
+      transform === 'ycbcr' &&
+      plans.length === 3 &&
+      scale === 1 &&
+      plans[0]!.xNum === plans[0]!.xDen &&
+      plans[0]!.yNum === plans[0]!.yDen &&
+      plans[0]!.width >= outWidth &&
+      cb!.isH2v2Fancy &&
+      cr!.isH2v2Fancy &&
+      cb!.sampleWidth === cr!.sampleWidth &&
+      (outWidth + 1) >> 1 === cb!.sampleWidth;
   }
 
-  /** Inverse-transforms one block of component `c` into its place in the ring. */
-  putBlock(c: number, blockX: number, blockY: number, coefs: Int32Array, quant: Int32Array): void {
+  /**
+   * Inverse-transforms one block of component `c` into its place in the ring.
+   * `last` bounds the zig-zag index of its last nonzero coefficient (0: DC only).
+   */
+  putBlock(c: number, blockX: number, blockY: number, coefs: Int32Array, quant: Int32Array, last = 63): void {
     const plan = this.plans[c]!;
     const ringRow = (blockY * plan.ny) % this.ringRows[c]!;
     const offset = ringRow * plan.planeWidth + blockX * plan.nx;
+    if (last === 0 && plan.nx === 8 && plan.ny === 8) {
+      // A flat block: what idct8x8 computes for DC alone (jidctint.c's
+      // all-zero column and row shortcuts), written without the two passes.
+      idctDcOnly(coefs[0]!, quant[0]!, this.rings[c]!, offset, plan.planeWidth);
+      return;
+    }
     const realX = edgePixels(plan.fullWidth - blockX * 8);
     const realY = edgePixels(plan.fullHeight - blockY * 8);
     // A buffered (progressive) decode keeps only these coefficients of an
@@ -91,6 +118,22 @@ export class RowAssembler {
     this.emit(true);
   }
 
+  private fusedRow(y: number): void {
+    const luma = this.upsamplers[0]!.upsampleRow(y, this.rowOf[0]!);
+    const cb = this.upsamplers[1]!.fancyRows(y, this.rowOf[1]!);
+    const cr = this.upsamplers[2]!.fancyRows(y, this.rowOf[2]!);
+    h2v2FancyYccRow(
+      luma,
+      cb.near,
+      cb.far,
+      cr.near,
+      cr.far,
+      this.upsamplers[1]!.sampleWidth,
+      this.outWidth,
+      this.pixels,
+    );
+  }
+
   private emit(final: boolean): void {
     const count = this.plans.length;
     while (this.nextRow < this.outHeight) {
@@ -105,10 +148,14 @@ export class RowAssembler {
         }
         if (!ready) return;
       }
-      for (let c = 0; c < count; c++) {
-        this.rows[c] = this.upsamplers[c]!.upsampleRow(y, this.rowOf[c]!);
+      if (this.fused) {
+        this.fusedRow(y);
+      } else {
+        for (let c = 0; c < count; c++) {
+          this.rows[c] = this.upsamplers[c]!.upsampleRow(y, this.rowOf[c]!);
+        }
+        convertRow(this.transform, this.rows, this.outWidth, this.rgba, this.pixels);
       }
-      convertRow(this.transform, this.rows, this.outWidth, this.rgba);
       this.nextRow++;
       this.sink.put(y, this.rgba);
     }

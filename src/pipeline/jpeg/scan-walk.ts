@@ -61,7 +61,7 @@ export function walkScan(reader: BitReader, walk: ScanWalk): void {
  * at the marker, and so do we. Anywhere else the file is cut short, and the
  * caller requires a complete image.
  */
-function checkOverrun(reader: BitReader, restartInterval: number): void {
+export function checkOverrun(reader: BitReader, restartInterval: number): void {
   const m = reader.marker;
   if (restartInterval > 0 && m >= 0xd0 && m <= 0xd7) return;
   throw invalidImage('JPEG data is truncated');

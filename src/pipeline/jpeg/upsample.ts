@@ -19,6 +19,8 @@ export class Upsampler {
   private readonly mode: { h: AxisMode; v: AxisMode };
   private readonly temp: Uint8Array;
   private readonly mixed: Uint8Array;
+  /** Reused result of {@link fancyRows}. */
+  private readonly pair: { near: Uint8Array; far: Uint8Array } = { near: new Uint8Array(0), far: new Uint8Array(0) };
   /** Neighbour weight numerator over 256 for the smoothing mode. */
   private readonly smooth: number;
 
@@ -38,6 +40,30 @@ export class Upsampler {
     this.smooth = 256 / (4 * scale);
     this.temp = new Uint8Array(outWidth + 8);
     this.mixed = new Uint8Array(plan.planeWidth + 8);
+  }
+
+  /** Whether this is libjpeg's h2v2 fancy upsampling (4:2:0 chroma at full scale), which {@link fancyRows} serves. */
+  get isH2v2Fancy(): boolean {
+    return this.mode.h === 'fancy' && this.mode.v === 'fancy';
+  }
+
+  /** Chroma sample columns (h2v2 fancy: each becomes two output pixels). */
+  get sampleWidth(): number {
+    return this.plan.width;
+  }
+
+  /**
+   * For h2v2 fancy upsampling: the nearer and the farther sample row output
+   * row `y` blends (3:1), as {@link upsampleRow} would read them.
+   */
+  fancyRows(y: number, row: (i: number) => Uint8Array): { near: Uint8Array; far: Uint8Array } {
+    const last = this.plan.height - 1;
+    const near = Math.min(y >> 1, last);
+    const far = (y & 1) === 0 ? Math.max(near - 1, 0) : Math.min(near + 1, last);
+    const pair = this.pair;
+    pair.near = row(near);
+    pair.far = row(far);
+    return pair;
   }
 
   /** The last sample row output row `y` reads. */

@@ -3,6 +3,7 @@ import type { JpegScale } from '../../../src/pipeline/jpeg/decoder';
 import type { RgbaImage } from '../../../src/pipeline/types';
 import baseline420 from '../../fixtures/twins/zone-420-baseline.jpg?inline';
 import progressive420 from '../../fixtures/twins/zone-420-progressive.jpg?inline';
+import progressive420Restart from '../../fixtures/twins/zone-420-progressive-restart.jpg?inline';
 import baseline444 from '../../fixtures/twins/zone-444-baseline.jpg?inline';
 import progressive444 from '../../fixtures/twins/zone-444-progressive.jpg?inline';
 import { decodeToImage } from '../../helpers/jpeg-oracle';
@@ -28,6 +29,7 @@ function maxDifference(a: RgbaImage, b: RgbaImage): number {
 
 const TWINS: [string, string, string][] = [
   ['4:2:0, 133×91', baseline420, progressive420],
+  ['4:2:0 with restart markers, 133×91', baseline420, progressive420Restart],
   ['4:4:4, 85×59', baseline444, progressive444],
 ];
 const SCALES: JpegScale[] = [1, 2, 4, 8];
@@ -49,5 +51,25 @@ describe('a progressive JPEG and its baseline twin decode alike', () => {
         expect(maxDifference(decodeToImage(baseline, scale), decodeToImage(progressive, scale))).toBeLessThanOrEqual(2);
       });
     }
+  }
+});
+
+describe('restart markers in a progressive JPEG change nothing', () => {
+  // The same coefficients, with an RSTn after every MCU row of each scan (a
+  // block row in the one-component AC scans): DC predictions and EOB runs
+  // reset there, in the full-scale in-place scan decoders and the band ones.
+  const plain = bytesOf(progressive420);
+  const restarted = bytesOf(progressive420Restart);
+
+  it('the fixture has a DRI segment and RSTn markers', () => {
+    const has = (marker: (m: number) => boolean) => restarted.some((v, i) => v === 0xff && marker(restarted[i + 1]!));
+    expect(has((m) => m === 0xdd)).toBe(true);
+    expect(has((m) => m >= 0xd0 && m <= 0xd7)).toBe(true);
+  });
+
+  for (const scale of SCALES) {
+    it(`same pixels at 1/${scale}`, () => {
+      expect(maxDifference(decodeToImage(plain, scale), decodeToImage(restarted, scale))).toBe(0);
+    });
   }
 });
