@@ -65,6 +65,9 @@ const ENCODER_INITIAL_PAGES = 16;
 const ENCODER_MAX_PAGES = 2048;
 /** libwebp's VP8_ENC_ERROR_OUT_OF_MEMORY. */
 const ENC_ERROR_OUT_OF_MEMORY = 1;
+/** libwebp's VP8_ENC_ERROR_BAD_WRITE: with the shim's WebPMemoryWrite, only a failed allocation of the output. */
+const ENC_ERROR_BAD_WRITE = 6;
+const isOutOfMemory = (status: number) => status === ENC_ERROR_OUT_OF_MEMORY || status === ENC_ERROR_BAD_WRITE;
 
 /** Fields the decoder shim's `info` writes, in order (int32 each). */
 const INFO_FIELDS = 11;
@@ -225,8 +228,10 @@ function encodeWebp(
     if (!capped || !(error instanceof EncoderOutOfMemory)) throw error;
   }
   // Over the cap even with low_memory (a frame or an alpha plane costlier than the budget planned for):
-  // coded as it was before caps, in a fresh instance that may grow to the module's 128 MiB.
-  return encodeIn(module, image, { ...settings, lowMemory: true }, size, maxBytes);
+  // coded as it was before caps, in a fresh instance that may grow to the module's 128 MiB, at the
+  // alpha effort the budget is sized with (the capped instance is garbage now, but not yet collected).
+  const method = settings.alpha ? Math.min(settings.method, 2) : settings.method;
+  return encodeIn(module, image, { ...settings, method, lowMemory: true }, size, maxBytes);
 }
 
 /** One encode in a new instance whose memory may grow to `maxBytes`; throws {@link EncoderOutOfMemory} past it. */
@@ -281,9 +286,9 @@ function encodePicture(
       result + 4,
     );
   let status = encode(settings.lowMemory);
-  // The token buffer outgrew the memory allowed: libwebp freed it; its second pass needs none.
-  if (status === ENC_ERROR_OUT_OF_MEMORY && !settings.lowMemory) status = encode(true);
-  if (status === ENC_ERROR_OUT_OF_MEMORY) throw new EncoderOutOfMemory('WebPEncode: out of memory');
+  // The token buffer (or the output) outgrew the memory allowed: libwebp freed it; its second pass needs none.
+  if (isOutOfMemory(status) && !settings.lowMemory) status = encode(true);
+  if (isOutOfMemory(status)) throw new EncoderOutOfMemory(`WebPEncode: out of memory (status ${status})`);
   if (status !== 0) throw new LibwebpError(`WebPEncode error ${status}`);
   const [outPtr, outSize] = heap.int32s(result, 2);
   heap.free(result);

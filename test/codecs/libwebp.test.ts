@@ -103,6 +103,23 @@ describe('decoder', () => {
   });
 });
 
+/** Runs `work` while counting the WebAssembly memories created, by their maximum in pages. */
+async function countingMemories<T>(work: () => Promise<T>): Promise<{ result: T; memories: number[] }> {
+  const Original = WebAssembly.Memory;
+  const memories: number[] = [];
+  WebAssembly.Memory = class extends Original {
+    constructor(descriptor: WebAssembly.MemoryDescriptor) {
+      super(descriptor);
+      memories.push(descriptor.maximum ?? -1);
+    }
+  };
+  try {
+    return { result: await work(), memories };
+  } finally {
+    WebAssembly.Memory = Original;
+  }
+}
+
 describe('encoder', () => {
   it('drops an all-255 alpha channel when told the image is opaque', async () => {
     const file = await codecs.encodeWebp(scene(64, 64), { ...ENCODE_SETTINGS.opaque, quality: 85 });
@@ -129,15 +146,23 @@ describe('encoder', () => {
     const tokens = await codecs.encodeWebp(picture, settings);
     const twoPass = await codecs.encodeWebp(picture, { ...settings, lowMemory: true });
     expect(tokens).not.toEqual(twoPass);
-    const capped = await codecs.encodeWebp(picture, { ...settings, maxMemoryBytes: 4 * 2 ** 20 });
+    const { result: capped, memories } = await countingMemories(() =>
+      codecs.encodeWebp(picture, { ...settings, maxMemoryBytes: 4 * 2 ** 20 }),
+    );
     expect(capped).toEqual(twoPass);
+    // Coded again in the same memory, not by the uncapped fallback's second instance.
+    expect(memories).toEqual([64]);
   });
 
   it('codes as if uncapped when even the frame does not fit the memory allowed', async () => {
     const picture = noise(512, 512, 7); // 1 MiB of RGBA: more than a 1 MiB memory can hold beside the stack
     const settings = { ...ENCODE_SETTINGS.opaque, quality: 100 };
     const twoPass = await codecs.encodeWebp(picture, { ...settings, lowMemory: true });
-    expect(await codecs.encodeWebp(picture, { ...settings, maxMemoryBytes: 2 ** 20 })).toEqual(twoPass);
+    const { result, memories } = await countingMemories(() =>
+      codecs.encodeWebp(picture, { ...settings, maxMemoryBytes: 2 ** 20 }),
+    );
+    expect(result).toEqual(twoPass);
+    expect(memories).toEqual([16, 2048]); // the capped instance, then one that may grow to 128 MiB
   });
 
   it('refuses a pixel buffer that does not match the size', async () => {
