@@ -68,13 +68,15 @@ const good = (extra: Record<string, unknown> = {}) => ({
 });
 const b64url = (value: string) => btoa(value).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
-/** An RS256 token with exactly `header` (hono's `sign` always writes `typ: "JWT"`). */
-async function signRs256(header: Record<string, unknown>, payload: Record<string, unknown>, privateJwk: JsonWebKey) {
-  const key = await crypto.subtle.importKey('jwk', privateJwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
+/** An RS256 or ES256 token (by `header.alg`) with exactly `header` (hono's `sign` always writes `typ: "JWT"`). */
+async function signJws(header: Record<string, unknown>, payload: Record<string, unknown>, privateJwk: JsonWebKey) {
+  const ec = header.alg === 'ES256';
+  const algorithm = ec ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  const key = await crypto.subtle.importKey('jwk', privateJwk, algorithm, false, ['sign']);
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
-  const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, new TextEncoder().encode(input));
+  // WebCrypto's ECDSA signature is r || s, which is JWS's ES256 form.
+  const params = ec ? { name: 'ECDSA', hash: 'SHA-256' } : 'RSASSA-PKCS1-v1_5';
+  const signature = await crypto.subtle.sign(params, key, new TextEncoder().encode(input));
   return `${input}.${b64url(String.fromCharCode(...new Uint8Array(signature)))}`;
 }
 
@@ -171,7 +173,7 @@ describe('tokens from an identity provider (JWKS)', () => {
     const url = newJwksUrl();
     const { publicJwk, privateJwk } = await sharedRsa();
     serveJwks(url, () => [publicJwk]);
-    const token = await signRs256({ alg: 'RS256', kid: 'k1', ...header }, good(), privateJwk);
+    const token = await signJws({ alg: 'RS256', kid: 'k1', ...header }, good(), privateJwk);
     expect((await callWithJwks(token, url)).status).toBe(200);
   });
 
@@ -186,7 +188,7 @@ describe('tokens from an identity provider (JWKS)', () => {
     const url = newJwksUrl();
     const { publicJwk, privateJwk } = await sharedRsa();
     serveJwks(url, () => [publicJwk]);
-    const token = await signRs256({ alg: 'RS256', kid: 'k1', ...header }, good(), privateJwk);
+    const token = await signJws({ alg: 'RS256', kid: 'k1', ...header }, good(), privateJwk);
     await expectError(await callWithJwks(token, url), 401, 'unauthorized');
   });
 
@@ -203,15 +205,16 @@ describe('tokens from an identity provider (JWKS)', () => {
       [good({ nbf: now() + 120 }), privateJwk],
       [good(), stranger.privateJwk],
     ] as const) {
-      await expectError(await callWithJwks(await signRs256(header, claims, key), url), 401, 'unauthorized');
+      await expectError(await callWithJwks(await signJws(header, claims, key), url), 401, 'unauthorized');
     }
     // Not through the algorithm allowlist either.
+    const esUrl = newJwksUrl(); // a provider of its own: keys are cached per JWKS URL
     const es = await keyPair('ES256', 'k1');
-    serveJwks(url, () => [es.publicJwk]);
-    const esToken = await sign(good(), es.privateJwk, 'ES256');
-    const [, payload, signature] = esToken.split('.');
-    const atEsToken = `${b64url(JSON.stringify({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' }))}.${payload}.${signature}`;
-    await expectError(await callWithJwks(atEsToken, url, { JWT_ALGORITHMS: 'RS256' }), 401, 'unauthorized');
+    vi.restoreAllMocks();
+    serveJwks(esUrl, () => [es.publicJwk]);
+    const atEsToken = await signJws({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' }, good(), es.privateJwk);
+    expect((await callWithJwks(atEsToken, esUrl)).status).toBe(200);
+    await expectError(await callWithJwks(atEsToken, esUrl, { JWT_ALGORITHMS: 'RS256' }), 401, 'unauthorized');
   });
 
   it('an algorithm outside JWT_ALGORITHMS → 401, even with a valid signature', async () => {
