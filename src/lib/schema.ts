@@ -171,7 +171,7 @@ export function object<S extends Shape>(shape: S, options: Common & { closed?: b
     if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse('a JSON object', name, value);
     const record = value as Record<string, unknown>;
     if (options.closed) {
-      const extra = Object.keys(record).find((key) => !(key in shape));
+      const extra = Object.keys(record).find((key) => !Object.hasOwn(shape, key));
       if (extra !== undefined) refuse(`no property ${extra}`, name, value);
     }
     const out: Record<string, unknown> = {};

@@ -67,7 +67,7 @@ describe('schema kit: one definition gives the JSON Schema and the validation', 
       schema: object({ id: string() }, { closed: true }),
       json: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false },
       accepts: [{ id: 'a' }],
-      refuses: [{ id: 'a', extra: 1 }, {}],
+      refuses: [{ id: 'a', extra: 1 }, {}, { id: 'a', constructor: 1 }, { id: 'a', toString: 1 }],
     },
   ];
 

@@ -24,10 +24,10 @@ const RANGE_OFFSET = 384;
 const RANGE = new Uint8Array(1024);
 for (let i = 0; i < RANGE.length; i++) RANGE[i] = Math.min(255, Math.max(0, i - RANGE_OFFSET));
 
-/** Whether a 32-bit word holds R in its lowest-addressed byte, so a pixel can be stored in one write. */
 /** Opaque alpha in the top byte, as an int32 (so a pixel word stays a small integer for V8). */
 const ALPHA = -0x1000000;
 
+/** Whether a 32-bit word holds R in its lowest-addressed byte, so a pixel can be stored in one write. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([0x01020304]).buffer)[0] === 4;
 
 function clamp(v: number): number {
