@@ -25,6 +25,7 @@ import { decodeJpeg, type JpegScale } from '../src/pipeline/jpeg/decoder';
 import { ADOBE_RGB, buildIccProfile, DISPLAY_P3 } from '../test/fixtures/icc';
 import { app2Icc, withSegments } from '../test/fixtures/jpeg';
 import { iccpChunk, withChunks } from '../test/fixtures/png';
+import { markdownTable as markdown, textTable as table } from './report';
 
 type Kind = 'wide' | 'photo' | 'zone' | 'checker' | 'png16' | 'twin';
 
@@ -359,18 +360,6 @@ const f2 = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
 const f4 = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(4));
 const signed = (v: number, digits: number) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 const pair = (a: string, b: string) => (a === '-' && b === '-' ? '-' : `${a} / ${b}`);
-
-function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function markdown(headers: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(headers), line(headers.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
-}
 
 async function main(): Promise<void> {
   const only = argValue('--only')?.split(',');

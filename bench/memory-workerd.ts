@@ -36,6 +36,7 @@ import {
   stopGroup,
   userWorkerdPid,
 } from '../scripts/wrangler-dev';
+import { markdownTable, textTable } from './report';
 
 const SAMPLE_MS = 50;
 const STORM_FILES = 200;
@@ -261,12 +262,7 @@ export async function runWorkerdMemory(argv: string[]): Promise<void> {
       'status',
       'goal',
     ];
-    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) =>
-      cells
-        .map((c, i) => (i >= 1 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd();
+    const numeric = (i: number) => i >= 1 && i <= 5;
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     const out = [
       `Memory in workerd — the real Worker under wrangler dev, ${cpus().length}× ${cpu}`,
@@ -275,9 +271,9 @@ export async function runWorkerdMemory(argv: string[]): Promise<void> {
       `(as is: V8 does not collect an idle isolate's garbage), then after a full GC (forced by a heap snapshot).`,
       `workerd RSS = the process running the Worker (pid ${pid}), which also hosts Miniflare's local R2 and D1.`,
       '',
-      line(headers),
-      widths.map((w) => '-'.repeat(w)).join('  '),
-      ...rows.map(line),
+      ...textTable(headers, rows, numeric)
+        .split('\n')
+        .map((l) => l.trimEnd()),
       '',
       `storm outcomes: ${[...outcomes].map(([k, v]) => `${k}: ${v}`).join(', ')}`,
       `workerd RSS: ${f1(rssAtReady)} MiB when ready, ${f1(rssEnd)} MiB at the end, peak (VmHWM) ${f1(hwm)} MiB ` +
@@ -289,9 +285,7 @@ export async function runWorkerdMemory(argv: string[]): Promise<void> {
       '',
       `\`npm run bench:memory -- --workerd\` — ${cpus().length}× ${cpu}.`,
       '',
-      `| ${headers.join(' | ')} |`,
-      `| ${headers.map((_, i) => (i === 0 || i >= 6 ? '---' : '---:')).join(' | ')} |`,
-      ...rows.map((r) => `| ${r.join(' | ')} |`),
+      markdownTable(headers, rows, numeric),
       '',
       ...out.slice(-2),
       '',

@@ -31,6 +31,7 @@ import {
   type Sample,
 } from './accounting';
 import { INPUT_DIR, INPUTS, inputsAreCurrent, OUT_DIR, type BenchInput } from './inputs';
+import { markdownTable, textTable } from './report';
 
 interface StageRecord {
   stage: string;
@@ -195,20 +196,8 @@ function peakOf(result: InputResult): Sample {
   );
 }
 
-function table(headers: string[], rows: string[][], rightAlignFrom = 1): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i >= rightAlignFrom ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function markdownTable(headers: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(headers), line(headers.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
-}
-
 function stageTable(result: InputResult): string {
-  return table(
+  return textTable(
     ['stage', 'wasm MiB', 'arrayBuffers MiB', 'heap MiB', 'accounted MiB'],
     result.stages.map(({ stage, sample: s }) => [
       stage,
@@ -340,7 +329,7 @@ async function parent(): Promise<void> {
   const mixedPeak = Math.max(...mixed.inputs.map((r) => peakOf(r).accounted));
 
   console.log('\n=== summary ===');
-  console.log(table(summaryHeaders, summaryRows, 1));
+  console.log(textTable(summaryHeaders, summaryRows));
   if (isolated) console.log(`peak of the isolated runs: ${f1(isolatedPeak)} MiB`);
   console.log(`peak of the mixed run:     ${f1(mixedPeak)} MiB`);
   console.log(`run peak (accounted):      ${f1(runPeak)} MiB   (total ${totalS.toFixed(0)} s)`);

@@ -29,6 +29,7 @@ import { SPEED_INPUTS, speedInputsAreCurrent } from './speed-inputs';
 import { runWorkerdSpeed } from './speed-workerd';
 import { nodeCodecs } from '../src/codecs/node';
 import { processImage, type PipelineStage } from '../src/pipeline';
+import { markdownTable as markdown, textTable as table } from './report';
 
 const STAGES = ['decode', 'encode-main', 'resize', 'encode-thumb'] as const;
 type Stage = (typeof STAGES)[number];
@@ -201,18 +202,6 @@ const kib = (v: number) => (v / 1024).toFixed(1);
 
 function stageText(run: Run): string {
   return `${ms(run.total)} (${STAGES.map((s) => ms(run.stages[s])).join(' / ')})`;
-}
-
-function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function markdown(headers: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(headers), line(headers.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
 
 async function ensureInputs(): Promise<void> {
