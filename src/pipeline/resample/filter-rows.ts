@@ -549,18 +549,82 @@ function filterRowFixed(src: Int32Array, dst: Int32Array, taps: FixedTaps, width
   }
 }
 
-/** Vertical Lanczos-3 in fixed point, four taps per pass; `sum` is in 1/(65535 × V_ONE). */
+/**
+ * Vertical Lanczos-3 in fixed point, four taps per pass; `sum` is in
+ * 1/(65535 × V_ONE). The first pass also takes the `n % 4` odd taps and
+ * writes `sum` rather than adding to it (no clearing pass, one sweep fewer).
+ * Integer sums wrap the same in any order, so the result is exact either way.
+ */
 function sumRowsFixed(sum: Int32Array, rows: Int32Array[], weights: Int32Array, w0: number) {
   const n = rows.length;
   const len = sum.length;
-  const rest = n % 4;
-  sum.fill(0);
-  for (let t = 0; t < rest; t++) {
-    const a = rows[t]!;
-    const wa = weights[w0 + t]!;
-    for (let i = 0; i < len; i++) sum[i] = (sum[i]! + Math.imul(a[i]!, wa)) | 0;
+  if (n < 4) {
+    sum.fill(0);
+    for (let t = 0; t < n; t++) {
+      const a = rows[t]!;
+      const wa = weights[w0 + t]!;
+      for (let i = 0; i < len; i++) sum[i] = (sum[i]! + Math.imul(a[i]!, wa)) | 0;
+    }
+    return;
   }
-  for (let t = rest; t < n; t += 4) {
+  const rest = n % 4;
+  const a = rows[0]!;
+  const b = rows[1]!;
+  const c = rows[2]!;
+  const d = rows[3]!;
+  const wa = weights[w0]!;
+  const wb = weights[w0 + 1]!;
+  const wc = weights[w0 + 2]!;
+  const wd = weights[w0 + 3]!;
+  if (rest === 0) {
+    for (let i = 0; i < len; i++) {
+      sum[i] = (Math.imul(a[i]!, wa) + Math.imul(b[i]!, wb) + Math.imul(c[i]!, wc) + Math.imul(d[i]!, wd)) | 0;
+    }
+  } else {
+    const e = rows[4]!;
+    const we = weights[w0 + 4]!;
+    if (rest === 1) {
+      for (let i = 0; i < len; i++) {
+        sum[i] =
+          (Math.imul(a[i]!, wa) +
+            Math.imul(b[i]!, wb) +
+            Math.imul(c[i]!, wc) +
+            Math.imul(d[i]!, wd) +
+            Math.imul(e[i]!, we)) |
+          0;
+      }
+    } else {
+      const f = rows[5]!;
+      const wf = weights[w0 + 5]!;
+      if (rest === 2) {
+        for (let i = 0; i < len; i++) {
+          sum[i] =
+            (Math.imul(a[i]!, wa) +
+              Math.imul(b[i]!, wb) +
+              Math.imul(c[i]!, wc) +
+              Math.imul(d[i]!, wd) +
+              Math.imul(e[i]!, we) +
+              Math.imul(f[i]!, wf)) |
+            0;
+        }
+      } else {
+        const g = rows[6]!;
+        const wg = weights[w0 + 6]!;
+        for (let i = 0; i < len; i++) {
+          sum[i] =
+            (Math.imul(a[i]!, wa) +
+              Math.imul(b[i]!, wb) +
+              Math.imul(c[i]!, wc) +
+              Math.imul(d[i]!, wd) +
+              Math.imul(e[i]!, we) +
+              Math.imul(f[i]!, wf) +
+              Math.imul(g[i]!, wg)) |
+            0;
+        }
+      }
+    }
+  }
+  for (let t = 4 + rest; t < n; t += 4) {
     const a = rows[t]!;
     const b = rows[t + 1]!;
     const c = rows[t + 2]!;
