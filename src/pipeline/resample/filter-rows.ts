@@ -19,7 +19,10 @@ import type { Orientation } from '../types';
  * checked), so only three channels are filtered, nothing is premultiplied,
  * and the filter runs in 32-bit fixed point (linear light in 1/65535 steps,
  * the encode table's own index; weights in 1/16384 and 1/8192); the output's
- * alpha is 255. It differs from the float path by rounding only.
+ * alpha is 255. Otherwise the same fixed point carries four channels: linear
+ * light × alpha and alpha, both in 1/65535 steps, divided back once per output
+ * pixel. Both differ from the float path (`float`, the reference they are
+ * tested against) by rounding only.
  */
 export function createFilterResampler(
   srcW: number,
@@ -29,13 +32,15 @@ export function createFilterResampler(
   orientation: Orientation,
   colour: ColourConversion,
   opaque = false,
+  float = false,
 ): ImageSink {
   if (dstW > srcW || dstH > srcH || dstW < 1 || dstH < 1) {
     throw new RangeError(`cannot resample ${srcW}x${srcH} down to ${dstW}x${dstH}`);
   }
-  return opaque
-    ? createOpaqueResampler(srcW, srcH, dstW, dstH, orientation, colour)
-    : createRgbaResampler(srcW, srcH, dstW, dstH, orientation, colour);
+  if (opaque) return createOpaqueResampler(srcW, srcH, dstW, dstH, orientation, colour);
+  return float
+    ? createRgbaResampler(srcW, srcH, dstW, dstH, orientation, colour)
+    : createAlphaResampler(srcW, srcH, dstW, dstH, orientation, colour);
 }
 
 /** The geometry both paths share: box factor, reduced size, taps and ring depth. */
@@ -94,7 +99,7 @@ function createPlacer(orientation: Orientation, dstW: number, dstH: number) {
   };
 }
 
-/** Any alpha: float, premultiplied RGBA. */
+/** Any alpha: float, premultiplied RGBA (the reference the fixed-point paths are tested against). */
 function createRgbaResampler(
   srcW: number,
   srcH: number,
@@ -202,6 +207,64 @@ function createOpaqueResampler(
     finish() {
       if (nextOut < dstH) throw new RangeError(`resampler received ${received} of ${srcH} rows`);
       return { ...uprightSize(orientation, dstW, dstH), data: placer.out, opaque: true };
+    },
+  };
+}
+
+/** Any alpha: premultiplied RGBA in 32-bit fixed point (see {@link createFilterResampler}). */
+function createAlphaResampler(
+  srcW: number,
+  srcH: number,
+  dstW: number,
+  dstH: number,
+  orientation: Orientation,
+  colour: ColourConversion,
+): ImageSink {
+  const { box, midW, lengths, tx: taps, ty, ringRows } = plan(srcW, srcH, dstW, dstH);
+  const tx = fixedTaps(packTaps(taps, 4), H_ONE);
+  const vertical = fixedTaps(packTaps(ty, 1), V_ONE);
+  const ring = Array.from({ length: ringRows }, () => new Int32Array(dstW * 4));
+  const mid = new Int32Array(midW * 4); // one (box-reduced) row: linear RGB × alpha, alpha, 0..65535
+  // Box sums: 32-bit while box² × 65535 fits (a box up to 181), else float (of the same integers).
+  const sums = box === 1 ? undefined : box <= MAX_INT_BOX ? new Int32Array(midW * 4) : new Float64Array(midW * 4);
+  const sum = new Int32Array(dstW * 4); // one output row before the encode, in 1/(65535 × V_ONE)
+  const taken: Int32Array[] = [];
+  const placer = createPlacer(orientation, dstW, dstH);
+  const tables = colour.toLinear.map(fixedTable) as [Int32Array, Int32Array, Int32Array];
+  const matrix = colour.matrix;
+  let midRow = 0;
+  let nextOut = 0;
+  let rowsInBlock = 0;
+  let received = 0;
+
+  function emitRow(j: number) {
+    takeRows(ring, ty, j, taken);
+    sumRowsFixed(sum, taken, vertical.weights, j === 0 ? 0 : vertical.ends[j - 1]!);
+    writeRowFixed4(sum, placer.target, placer.offset(j), placer.step(j), dstW, matrix);
+    placer.done(j);
+  }
+
+  return {
+    put(y, rgba) {
+      if (y !== received) throw new RangeError(`resampler expected row ${received}, got ${y}`);
+      if (sums === undefined) premultiplyRowFixed(rgba, srcW, tables, mid);
+      else {
+        if (rowsInBlock === 0) sums.fill(0);
+        boxRowFixed4(rgba, srcW, box, tables, sums);
+      }
+      received++;
+      rowsInBlock++;
+      if (rowsInBlock === box || received === srcH) {
+        if (sums !== undefined) averageBoxesFixed4(sums, lengths, rowsInBlock, mid);
+        filterRowFixed4(mid, ring[midRow % ringRows]!, tx, dstW);
+        midRow++;
+        rowsInBlock = 0;
+        while (nextOut < dstH && ty.start[nextOut]! + ty.count[nextOut]! <= midRow) emitRow(nextOut++);
+      }
+    },
+    finish() {
+      if (nextOut < dstH) throw new RangeError(`resampler received ${received} of ${srcH} rows`);
+      return { ...uprightSize(orientation, dstW, dstH), data: placer.out };
     },
   };
 }
@@ -347,6 +410,10 @@ function writeRow4(
         out[o + 1] = table[quantise(m3! * r + m4! * g + m5! * b)]!;
         out[o + 2] = table[quantise(m6! * r + m7! * g + m8! * b)]!;
       }
+    } else {
+      out[o] = 0;
+      out[o + 1] = 0;
+      out[o + 2] = 0;
     }
     out[o + 3] = a;
   }
@@ -482,18 +549,82 @@ function filterRowFixed(src: Int32Array, dst: Int32Array, taps: FixedTaps, width
   }
 }
 
-/** Vertical Lanczos-3 in fixed point, four taps per pass; `sum` is in 1/(65535 × V_ONE). */
+/**
+ * Vertical Lanczos-3 in fixed point, four taps per pass; `sum` is in
+ * 1/(65535 × V_ONE). The first pass also takes the `n % 4` odd taps and
+ * writes `sum` rather than adding to it (no clearing pass, one sweep fewer).
+ * Integer sums wrap the same in any order, so the result is exact either way.
+ */
 function sumRowsFixed(sum: Int32Array, rows: Int32Array[], weights: Int32Array, w0: number) {
   const n = rows.length;
   const len = sum.length;
-  const rest = n % 4;
-  sum.fill(0);
-  for (let t = 0; t < rest; t++) {
-    const a = rows[t]!;
-    const wa = weights[w0 + t]!;
-    for (let i = 0; i < len; i++) sum[i] = (sum[i]! + Math.imul(a[i]!, wa)) | 0;
+  if (n < 4) {
+    sum.fill(0);
+    for (let t = 0; t < n; t++) {
+      const a = rows[t]!;
+      const wa = weights[w0 + t]!;
+      for (let i = 0; i < len; i++) sum[i] = (sum[i]! + Math.imul(a[i]!, wa)) | 0;
+    }
+    return;
   }
-  for (let t = rest; t < n; t += 4) {
+  const rest = n % 4;
+  const a = rows[0]!;
+  const b = rows[1]!;
+  const c = rows[2]!;
+  const d = rows[3]!;
+  const wa = weights[w0]!;
+  const wb = weights[w0 + 1]!;
+  const wc = weights[w0 + 2]!;
+  const wd = weights[w0 + 3]!;
+  if (rest === 0) {
+    for (let i = 0; i < len; i++) {
+      sum[i] = (Math.imul(a[i]!, wa) + Math.imul(b[i]!, wb) + Math.imul(c[i]!, wc) + Math.imul(d[i]!, wd)) | 0;
+    }
+  } else {
+    const e = rows[4]!;
+    const we = weights[w0 + 4]!;
+    if (rest === 1) {
+      for (let i = 0; i < len; i++) {
+        sum[i] =
+          (Math.imul(a[i]!, wa) +
+            Math.imul(b[i]!, wb) +
+            Math.imul(c[i]!, wc) +
+            Math.imul(d[i]!, wd) +
+            Math.imul(e[i]!, we)) |
+          0;
+      }
+    } else {
+      const f = rows[5]!;
+      const wf = weights[w0 + 5]!;
+      if (rest === 2) {
+        for (let i = 0; i < len; i++) {
+          sum[i] =
+            (Math.imul(a[i]!, wa) +
+              Math.imul(b[i]!, wb) +
+              Math.imul(c[i]!, wc) +
+              Math.imul(d[i]!, wd) +
+              Math.imul(e[i]!, we) +
+              Math.imul(f[i]!, wf)) |
+            0;
+        }
+      } else {
+        const g = rows[6]!;
+        const wg = weights[w0 + 6]!;
+        for (let i = 0; i < len; i++) {
+          sum[i] =
+            (Math.imul(a[i]!, wa) +
+              Math.imul(b[i]!, wb) +
+              Math.imul(c[i]!, wc) +
+              Math.imul(d[i]!, wd) +
+              Math.imul(e[i]!, we) +
+              Math.imul(f[i]!, wf) +
+              Math.imul(g[i]!, wg)) |
+            0;
+        }
+      }
+    }
+  }
+  for (let t = 4 + rest; t < n; t += 4) {
     const a = rows[t]!;
     const b = rows[t + 1]!;
     const c = rows[t + 2]!;
@@ -542,6 +673,143 @@ function writeRowFixed(
     out[o + 1] = table[quantise(m3! * r + m4! * g + m5! * b)]!;
     out[o + 2] = table[quantise(m6! * r + m7! * g + m8! * b)]!;
     out[o + 3] = 255;
+  }
+}
+
+// Fixed point with alpha. A pixel is (linear R, G, B) × alpha and alpha, all
+// in 1/65535 steps (alpha a/255 is a × 257), so every sample has the same
+// bound as the opaque path's and the same filters' bounds hold. The
+// premultiply rounds l × a / 255 to the step, as (l × ALPHA_SCALE[a] + 2^15) /
+// 2^16 in unsigned 32 bits (at most 65535 × 65536 + 2^15 < 2^32); a = 255
+// keeps l exactly and a = 0 gives 0, so transparent colour cannot bleed.
+
+/** a/255 in 1/65536: 0 … 65536. */
+const ALPHA_SCALE = Int32Array.from({ length: 256 }, (_, a) => Math.round((a * 65536) / 255));
+/** A vertical sum of alpha (1/(65535 × V_ONE)) to 8-bit alpha. */
+const ALPHA_UNIT = 255 / (ENCODE_STEPS * V_ONE);
+
+/** A row's linear light × alpha and alpha, in 1/65535 steps. */
+function premultiplyRowFixed(
+  rgba: Uint8Array | Uint8ClampedArray,
+  width: number,
+  tables: readonly [Int32Array, Int32Array, Int32Array],
+  mid: Int32Array,
+) {
+  const [toR, toG, toB] = tables;
+  for (let s = 0, end = width * 4; s < end; s += 4) {
+    const a = rgba[s + 3]!;
+    const scale = ALPHA_SCALE[a]!;
+    mid[s] = (Math.imul(toR[rgba[s]!]!, scale) + 0x8000) >>> 16;
+    mid[s + 1] = (Math.imul(toG[rgba[s + 1]!]!, scale) + 0x8000) >>> 16;
+    mid[s + 2] = (Math.imul(toB[rgba[s + 2]!]!, scale) + 0x8000) >>> 16;
+    mid[s + 3] = a * 257;
+  }
+}
+
+/** A row's linear light × alpha and alpha in 1/65535 steps, summed `box` pixels at a time into `sums`. */
+function boxRowFixed4(
+  rgba: Uint8Array | Uint8ClampedArray,
+  width: number,
+  box: number,
+  tables: readonly [Int32Array, Int32Array, Int32Array],
+  sums: Int32Array | Float64Array,
+) {
+  const [toR, toG, toB] = tables;
+  for (let s = 0, k = 0, left = box, end = width * 4; s < end; s += 4) {
+    const a = rgba[s + 3]!;
+    if (a !== 0) {
+      const scale = ALPHA_SCALE[a]!;
+      sums[k] = sums[k]! + ((Math.imul(toR[rgba[s]!]!, scale) + 0x8000) >>> 16);
+      sums[k + 1] = sums[k + 1]! + ((Math.imul(toG[rgba[s + 1]!]!, scale) + 0x8000) >>> 16);
+      sums[k + 2] = sums[k + 2]! + ((Math.imul(toB[rgba[s + 2]!]!, scale) + 0x8000) >>> 16);
+      sums[k + 3] = sums[k + 3]! + a * 257;
+    }
+    if (--left === 0) {
+      left = box;
+      k += 4;
+    }
+  }
+}
+
+/** Box sums to means, still in 1/65535 steps: each box covered `rows` rows of `lengths[b]` pixels. */
+function averageBoxesFixed4(sums: Int32Array | Float64Array, lengths: Int32Array, rows: number, mid: Int32Array) {
+  for (let b = 0, k = 0; b < lengths.length; b++, k += 4) {
+    const scale = 1 / (rows * lengths[b]!);
+    mid[k] = (sums[k]! * scale + 0.5) | 0;
+    mid[k + 1] = (sums[k + 1]! * scale + 0.5) | 0;
+    mid[k + 2] = (sums[k + 2]! * scale + 0.5) | 0;
+    mid[k + 3] = (sums[k + 3]! * scale + 0.5) | 0;
+  }
+}
+
+/** Horizontal Lanczos-3 of an interleaved premultiplied RGBA row in fixed point; the result is in 1/65535 steps again. */
+function filterRowFixed4(src: Int32Array, dst: Int32Array, taps: FixedTaps, width: number) {
+  const { first, ends, weights } = taps;
+  const half = H_ONE >> 1;
+  let w = 0;
+  for (let x = 0, o = 0; x < width; x++, o += 4) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let a = 0;
+    const end = ends[x]!;
+    for (let s = first[x]!; w < end; w++, s += 4) {
+      const k = weights[w]!;
+      r = (r + Math.imul(src[s]!, k)) | 0;
+      g = (g + Math.imul(src[s + 1]!, k)) | 0;
+      b = (b + Math.imul(src[s + 2]!, k)) | 0;
+      a = (a + Math.imul(src[s + 3]!, k)) | 0;
+    }
+    dst[o] = (r + half) >> 14;
+    dst[o + 1] = (g + half) >> 14;
+    dst[o + 2] = (b + half) >> 14;
+    dst[o + 3] = (a + half) >> 14;
+  }
+}
+
+/**
+ * One fixed-point premultiplied output row to 8-bit sRGB (3×3 first when
+ * there is one) and alpha, pixel x at `o0 + x * step`: colour is divided by
+ * alpha once, here; a pixel whose alpha rounds to 0 is written (0, 0, 0, 0).
+ */
+function writeRowFixed4(
+  sum: Int32Array,
+  out: Uint8ClampedArray,
+  o0: number,
+  step: number,
+  width: number,
+  matrix: Float32Array | undefined,
+) {
+  const table = srgbEncodeTable();
+  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = (matrix ?? IDENTITY) as unknown as number[];
+  for (let x = 0, k = 0, o = o0; x < width; x++, k += 4, o += step) {
+    const sa = sum[k + 3]!;
+    const a = sa * ALPHA_UNIT;
+    // Lanczos lobes can make a nearly transparent pixel's alpha tiny or negative: treat it as transparent.
+    if (a > 0.5) {
+      if (matrix === undefined) {
+        const inv = ENCODE_STEPS / sa;
+        const r = (sum[k]! * inv + 0.5) | 0;
+        const g = (sum[k + 1]! * inv + 0.5) | 0;
+        const b = (sum[k + 2]! * inv + 0.5) | 0;
+        out[o] = table[r < 0 ? 0 : r > ENCODE_STEPS ? ENCODE_STEPS : r]!;
+        out[o + 1] = table[g < 0 ? 0 : g > ENCODE_STEPS ? ENCODE_STEPS : g]!;
+        out[o + 2] = table[b < 0 ? 0 : b > ENCODE_STEPS ? ENCODE_STEPS : b]!;
+      } else {
+        const inv = 1 / sa;
+        const r = sum[k]! * inv;
+        const g = sum[k + 1]! * inv;
+        const b = sum[k + 2]! * inv;
+        out[o] = table[quantise(m0! * r + m1! * g + m2! * b)]!;
+        out[o + 1] = table[quantise(m3! * r + m4! * g + m5! * b)]!;
+        out[o + 2] = table[quantise(m6! * r + m7! * g + m8! * b)]!;
+      }
+    } else {
+      out[o] = 0;
+      out[o + 1] = 0;
+      out[o + 2] = 0;
+    }
+    out[o + 3] = a;
   }
 }
 
