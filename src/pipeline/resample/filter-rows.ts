@@ -165,7 +165,7 @@ function createOpaqueResampler(
   const vertical = fixedTaps(packTaps(ty, 1), V_ONE);
   const ring = Array.from({ length: ringRows }, () => new Int32Array(dstW * 3));
   const mid = new Int32Array(midW * 3); // one (box-reduced) row of linear RGB, 0..65535
-  // Box sums: 32-bit while box² × 65535 fits (a box up to 181), else float.
+  // Box sums: 32-bit while box² × 65535 fits (a box up to 180), else float.
   const sums = box === 1 ? undefined : box <= MAX_INT_BOX ? new Int32Array(midW * 3) : new Float64Array(midW * 3);
   const sum = new Int32Array(dstW * 3); // one output row before the encode, in 1/(65535 × V_ONE)
   const taken: Int32Array[] = [];
@@ -225,7 +225,7 @@ function createAlphaResampler(
   const vertical = fixedTaps(packTaps(ty, 1), V_ONE);
   const ring = Array.from({ length: ringRows }, () => new Int32Array(dstW * 4));
   const mid = new Int32Array(midW * 4); // one (box-reduced) row: linear RGB × alpha, alpha, 0..65535
-  // Box sums: 32-bit while box² × 65535 fits (a box up to 181), else float (of the same integers).
+  // Box sums: 32-bit while box² × 65535 fits (a box up to 180), else float (of the same integers).
   const sums = box === 1 ? undefined : box <= MAX_INT_BOX ? new Int32Array(midW * 4) : new Float64Array(midW * 4);
   const sum = new Int32Array(dstW * 4); // one output row before the encode, in 1/(65535 × V_ONE)
   const taken: Int32Array[] = [];
