@@ -99,6 +99,64 @@ function createPlacer(orientation: Orientation, dstW: number, dstH: number) {
   };
 }
 
+type Plan = ReturnType<typeof plan>;
+
+/** What differs between the paths; {@link streamRows} does the rest (row order, box blocks, the ring, placement). */
+interface RowKernel<R> {
+  /** A ring row: one horizontally filtered box row. */
+  newRow(): R;
+  /** Source row `rgba` into the box row being built; `first`: it starts a new box row. */
+  take(rgba: Uint8Array | Uint8ClampedArray, first: boolean): void;
+  /** The box row of `rows` source rows is complete: average it and filter it horizontally into `into`. */
+  filter(rows: number, into: R): void;
+  /** Output row `j` from its ring rows (`taken`, in tap order), encoded into `target` from `offset` by `step`. */
+  emit(j: number, taken: R[], target: Uint8ClampedArray, offset: number, step: number): void;
+  /** The output is opaque (alpha 255 everywhere). */
+  opaque: boolean;
+}
+
+/** Drives a {@link RowKernel}: source rows in order, box rows into a ring, output rows out as soon as their taps are in. */
+function streamRows<R>(
+  { box, ty, ringRows }: Plan,
+  srcH: number,
+  dstW: number,
+  dstH: number,
+  orientation: Orientation,
+  kernel: RowKernel<R>,
+): ImageSink {
+  const ring = Array.from({ length: ringRows }, () => kernel.newRow());
+  const taken: R[] = [];
+  const placer = createPlacer(orientation, dstW, dstH);
+  let midRow = 0; // box rows completed
+  let nextOut = 0; // first output row not yet written
+  let rowsInBlock = 0;
+  let received = 0;
+  return {
+    put(y, rgba) {
+      if (y !== received) throw new RangeError(`resampler expected row ${received}, got ${y}`);
+      kernel.take(rgba, rowsInBlock === 0);
+      received++;
+      rowsInBlock++;
+      if (rowsInBlock === box || received === srcH) {
+        kernel.filter(rowsInBlock, ring[midRow % ringRows]!);
+        midRow++;
+        rowsInBlock = 0;
+        while (nextOut < dstH && ty.start[nextOut]! + ty.count[nextOut]! <= midRow) {
+          const j = nextOut++;
+          takeRows(ring, ty, j, taken);
+          kernel.emit(j, taken, placer.target, placer.offset(j), placer.step(j));
+          placer.done(j);
+        }
+      }
+    },
+    finish() {
+      if (nextOut < dstH) throw new RangeError(`resampler received ${received} of ${srcH} rows`);
+      const image = { ...uprightSize(orientation, dstW, dstH), data: placer.out };
+      return kernel.opaque ? { ...image, opaque: true } : image;
+    },
+  };
+}
+
 /** Any alpha: float, premultiplied RGBA (the reference the fixed-point paths are tested against). */
 function createRgbaResampler(
   srcW: number,
@@ -108,47 +166,27 @@ function createRgbaResampler(
   orientation: Orientation,
   colour: ColourConversion,
 ): ImageSink {
-  const { box, midW, lengths, tx: taps, ty, ringRows } = plan(srcW, srcH, dstW, dstH);
-  const tx = packTaps(taps, 4);
-  const ring = Array.from({ length: ringRows }, () => new Float32Array(dstW * 4));
+  const geometry = plan(srcW, srcH, dstW, dstH);
+  const { box, midW, lengths, ty } = geometry;
+  const tx = packTaps(geometry.tx, 4);
   const mid = new Float32Array(midW * 4); // one (box-reduced) row: linear RGB × alpha, alpha
   const sum = new Float32Array(dstW * 4); // one output row before the encode
-  const taken: Float32Array[] = [];
-  const placer = createPlacer(orientation, dstW, dstH);
-  const tables = colour.toLinear;
-  const matrix = colour.matrix;
-  let midRow = 0; // mid rows completed
-  let nextOut = 0; // first output row not yet written
-  let rowsInBlock = 0;
-  let received = 0;
-
-  function emitRow(j: number) {
-    takeRows(ring, ty, j, taken);
-    sumRows(sum, taken, ty.weights, j * ty.stride);
-    writeRow4(sum, placer.target, placer.offset(j), placer.step(j), dstW, matrix);
-    placer.done(j);
-  }
-
-  return {
-    put(y, rgba) {
-      if (y !== received) throw new RangeError(`resampler expected row ${received}, got ${y}`);
-      if (rowsInBlock === 0 && box > 1) mid.fill(0);
-      linearRow4(rgba, srcW, box, tables, mid);
-      received++;
-      rowsInBlock++;
-      if (rowsInBlock === box || received === srcH) {
-        if (box > 1) averageBoxes(mid, lengths, rowsInBlock);
-        filterRow4(mid, ring[midRow % ringRows]!, tx, dstW);
-        midRow++;
-        rowsInBlock = 0;
-        while (nextOut < dstH && ty.start[nextOut]! + ty.count[nextOut]! <= midRow) emitRow(nextOut++);
-      }
+  return streamRows(geometry, srcH, dstW, dstH, orientation, {
+    opaque: false,
+    newRow: () => new Float32Array(dstW * 4),
+    take(rgba, first) {
+      if (first && box > 1) mid.fill(0);
+      linearRow4(rgba, srcW, box, colour.toLinear, mid);
     },
-    finish() {
-      if (nextOut < dstH) throw new RangeError(`resampler received ${received} of ${srcH} rows`);
-      return { ...uprightSize(orientation, dstW, dstH), data: placer.out };
+    filter(rows, into) {
+      if (box > 1) averageBoxes(mid, lengths, rows);
+      filterRow4(mid, into, tx, dstW);
     },
-  };
+    emit(j, taken, target, offset, step) {
+      sumRows(sum, taken, ty.weights, j * ty.stride);
+      writeRow4(sum, target, offset, step, dstW, colour.matrix);
+    },
+  });
 }
 
 /** Opaque: RGB in 32-bit fixed point (see {@link createFilterResampler}). */
@@ -160,55 +198,34 @@ function createOpaqueResampler(
   orientation: Orientation,
   colour: ColourConversion,
 ): ImageSink {
-  const { box, midW, lengths, tx: taps, ty, ringRows } = plan(srcW, srcH, dstW, dstH);
-  const tx = fixedTaps(packTaps(taps, 3), H_ONE);
-  const vertical = fixedTaps(packTaps(ty, 1), V_ONE);
-  const ring = Array.from({ length: ringRows }, () => new Int32Array(dstW * 3));
+  const geometry = plan(srcW, srcH, dstW, dstH);
+  const { box, midW, lengths } = geometry;
+  const tx = fixedTaps(packTaps(geometry.tx, 3), H_ONE);
+  const vertical = fixedTaps(packTaps(geometry.ty, 1), V_ONE);
   const mid = new Int32Array(midW * 3); // one (box-reduced) row of linear RGB, 0..65535
   // Box sums: 32-bit while box² × 65535 fits (a box up to 180), else float.
   const sums = box === 1 ? undefined : box <= MAX_INT_BOX ? new Int32Array(midW * 3) : new Float64Array(midW * 3);
   const sum = new Int32Array(dstW * 3); // one output row before the encode, in 1/(65535 × V_ONE)
-  const taken: Int32Array[] = [];
-  const placer = createPlacer(orientation, dstW, dstH);
   const tables = colour.toLinear.map(fixedTable) as [Int32Array, Int32Array, Int32Array];
-  const matrix = colour.matrix;
-  let midRow = 0;
-  let nextOut = 0;
-  let rowsInBlock = 0;
-  let received = 0;
-
-  function emitRow(j: number) {
-    takeRows(ring, ty, j, taken);
-    sumRowsFixed(sum, taken, vertical.weights, j === 0 ? 0 : vertical.ends[j - 1]!);
-    writeRowFixed(sum, placer.target, placer.offset(j), placer.step(j), dstW, matrix);
-    placer.done(j);
-  }
-
-  return {
-    put(y, rgba) {
-      if (y !== received) throw new RangeError(`resampler expected row ${received}, got ${y}`);
-      if (sums === undefined) linearRowFixed(rgba, srcW, tables, mid);
-      else {
-        if (rowsInBlock === 0) sums.fill(0);
-        if (sums instanceof Int32Array) boxRowFixed(rgba, srcW, box, tables, sums);
-        else boxRow3(rgba, srcW, box, colour.toLinear, sums);
-      }
-      received++;
-      rowsInBlock++;
-      if (rowsInBlock === box || received === srcH) {
-        if (sums !== undefined)
-          averageBoxesFixed(sums, lengths, rowsInBlock, sums instanceof Int32Array ? 1 : ENCODE_STEPS, mid);
-        filterRowFixed(mid, ring[midRow % ringRows]!, tx, dstW);
-        midRow++;
-        rowsInBlock = 0;
-        while (nextOut < dstH && ty.start[nextOut]! + ty.count[nextOut]! <= midRow) emitRow(nextOut++);
-      }
+  return streamRows(geometry, srcH, dstW, dstH, orientation, {
+    opaque: true,
+    newRow: () => new Int32Array(dstW * 3),
+    take(rgba, first) {
+      if (sums === undefined) return linearRowFixed(rgba, srcW, tables, mid);
+      if (first) sums.fill(0);
+      if (sums instanceof Int32Array) boxRowFixed(rgba, srcW, box, tables, sums);
+      else boxRow3(rgba, srcW, box, colour.toLinear, sums);
     },
-    finish() {
-      if (nextOut < dstH) throw new RangeError(`resampler received ${received} of ${srcH} rows`);
-      return { ...uprightSize(orientation, dstW, dstH), data: placer.out, opaque: true };
+    filter(rows, into) {
+      if (sums !== undefined)
+        averageBoxesFixed(sums, lengths, rows, sums instanceof Int32Array ? 1 : ENCODE_STEPS, mid);
+      filterRowFixed(mid, into, tx, dstW);
     },
-  };
+    emit(j, taken, target, offset, step) {
+      sumRowsFixed(sum, taken, vertical.weights, j === 0 ? 0 : vertical.ends[j - 1]!);
+      writeRowFixed(sum, target, offset, step, dstW, colour.matrix);
+    },
+  });
 }
 
 /** Any alpha: premultiplied RGBA in 32-bit fixed point (see {@link createFilterResampler}). */
@@ -220,53 +237,32 @@ function createAlphaResampler(
   orientation: Orientation,
   colour: ColourConversion,
 ): ImageSink {
-  const { box, midW, lengths, tx: taps, ty, ringRows } = plan(srcW, srcH, dstW, dstH);
-  const tx = fixedTaps(packTaps(taps, 4), H_ONE);
-  const vertical = fixedTaps(packTaps(ty, 1), V_ONE);
-  const ring = Array.from({ length: ringRows }, () => new Int32Array(dstW * 4));
+  const geometry = plan(srcW, srcH, dstW, dstH);
+  const { box, midW, lengths } = geometry;
+  const tx = fixedTaps(packTaps(geometry.tx, 4), H_ONE);
+  const vertical = fixedTaps(packTaps(geometry.ty, 1), V_ONE);
   const mid = new Int32Array(midW * 4); // one (box-reduced) row: linear RGB × alpha, alpha, 0..65535
   // Box sums: 32-bit while box² × 65535 fits (a box up to 180), else float (of the same integers).
   const sums = box === 1 ? undefined : box <= MAX_INT_BOX ? new Int32Array(midW * 4) : new Float64Array(midW * 4);
   const sum = new Int32Array(dstW * 4); // one output row before the encode, in 1/(65535 × V_ONE)
-  const taken: Int32Array[] = [];
-  const placer = createPlacer(orientation, dstW, dstH);
   const tables = colour.toLinear.map(fixedTable) as [Int32Array, Int32Array, Int32Array];
-  const matrix = colour.matrix;
-  let midRow = 0;
-  let nextOut = 0;
-  let rowsInBlock = 0;
-  let received = 0;
-
-  function emitRow(j: number) {
-    takeRows(ring, ty, j, taken);
-    sumRowsFixed(sum, taken, vertical.weights, j === 0 ? 0 : vertical.ends[j - 1]!);
-    writeRowFixed4(sum, placer.target, placer.offset(j), placer.step(j), dstW, matrix);
-    placer.done(j);
-  }
-
-  return {
-    put(y, rgba) {
-      if (y !== received) throw new RangeError(`resampler expected row ${received}, got ${y}`);
-      if (sums === undefined) premultiplyRowFixed(rgba, srcW, tables, mid);
-      else {
-        if (rowsInBlock === 0) sums.fill(0);
-        boxRowFixed4(rgba, srcW, box, tables, sums);
-      }
-      received++;
-      rowsInBlock++;
-      if (rowsInBlock === box || received === srcH) {
-        if (sums !== undefined) averageBoxesFixed4(sums, lengths, rowsInBlock, mid);
-        filterRowFixed4(mid, ring[midRow % ringRows]!, tx, dstW);
-        midRow++;
-        rowsInBlock = 0;
-        while (nextOut < dstH && ty.start[nextOut]! + ty.count[nextOut]! <= midRow) emitRow(nextOut++);
-      }
+  return streamRows(geometry, srcH, dstW, dstH, orientation, {
+    opaque: false,
+    newRow: () => new Int32Array(dstW * 4),
+    take(rgba, first) {
+      if (sums === undefined) return premultiplyRowFixed(rgba, srcW, tables, mid);
+      if (first) sums.fill(0);
+      boxRowFixed4(rgba, srcW, box, tables, sums);
     },
-    finish() {
-      if (nextOut < dstH) throw new RangeError(`resampler received ${received} of ${srcH} rows`);
-      return { ...uprightSize(orientation, dstW, dstH), data: placer.out };
+    filter(rows, into) {
+      if (sums !== undefined) averageBoxesFixed4(sums, lengths, rows, mid);
+      filterRowFixed4(mid, into, tx, dstW);
     },
-  };
+    emit(j, taken, target, offset, step) {
+      sumRowsFixed(sum, taken, vertical.weights, j === 0 ? 0 : vertical.ends[j - 1]!);
+      writeRowFixed4(sum, target, offset, step, dstW, colour.matrix);
+    },
+  });
 }
 
 type Tables = readonly [Float32Array, Float32Array, Float32Array];
