@@ -3,6 +3,7 @@
 // pointed at the same persistence root and given the same bindings, so it sees
 // the same local R2 bucket and D1 database. This is how `wrangler d1 execute
 // --local` reads the database too (`<persist-to>/v3`, v4-style options).
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 
@@ -23,6 +24,21 @@ export interface PersistedState {
 export interface Bindings {
   bucketName: string;
   databaseId: string;
+}
+
+/** A load run against a private `wrangler dev` whose persisted state the audit reads (chaos, slow clients). */
+export interface DevRun<O> {
+  options: O;
+  secret: string;
+  toml: string;
+  bindings: Bindings;
+  persistDir: string;
+  logPath: string;
+  logFd: number;
+  port: number;
+  inspectorPort: number;
+  /** Tells the caller which wrangler to stop on a signal or an error (undefined: none running). */
+  setChild(child: ChildProcess | undefined): void;
 }
 
 /** Reads the R2 bucket name and D1 database id wrangler.toml gives IMAGES and DB (as wrangler dev binds them). */

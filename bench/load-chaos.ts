@@ -14,7 +14,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, watch } from 'node:fs';
 import { join, relative } from 'node:path';
-import { readPersistedState, type Bindings } from './load-audit';
+import { readPersistedState, type DevRun } from './load-audit';
 import {
   auditState,
   auditViaApi,
@@ -43,19 +43,7 @@ import {
 const GRACE_SECONDS = 60;
 const CRON = '*/30 * * * *';
 
-export interface ChaosRun {
-  options: Options;
-  secret: string;
-  toml: string;
-  bindings: Bindings;
-  persistDir: string;
-  logPath: string;
-  logFd: number;
-  port: number;
-  inspectorPort: number;
-  /** Tells the caller which wrangler to stop on a signal or an error (undefined: none running). */
-  setChild(child: ChildProcess | undefined): void;
-}
+export type ChaosRun = DevRun<Options>;
 
 interface KillRecord {
   round: number;

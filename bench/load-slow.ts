@@ -20,7 +20,7 @@ import { request } from 'node:http';
 import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadavg } from 'node:os';
-import { readPersistedState, type Bindings } from './load-audit';
+import { readPersistedState, type DevRun } from './load-audit';
 import { hangUp, type HangUp } from './load-hangup';
 import { maxUploadBytes, send, type Ctx } from './load-clients';
 import { loadInputs, type InputFile } from './load-inputs';
@@ -37,18 +37,7 @@ export interface SlowOptions {
   keepState: boolean;
 }
 
-export interface SlowRun {
-  options: SlowOptions;
-  secret: string;
-  toml: string;
-  bindings: Bindings;
-  persistDir: string;
-  logPath: string;
-  logFd: number;
-  port: number;
-  inspectorPort: number;
-  setChild(child: ChildProcess | undefined): void;
-}
+export type SlowRun = DevRun<SlowOptions>;
 
 /** The normal upload: the load benchmark's 1280×960 JPEG (about 130 KiB). */
 const NORMAL_INPUT = 'valid-medium.jpg';

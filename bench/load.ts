@@ -172,35 +172,11 @@ async function main(): Promise<number> {
 
   try {
     const secret = await devSecret();
-    if (options.chaos) {
+    if (options.chaos || options.slowClients) {
       const [port, inspectorPort] = await ports(options);
-      return await runChaos({
-        options,
-        secret,
-        toml,
-        bindings,
-        persistDir,
-        logPath,
-        logFd,
-        port,
-        inspectorPort,
-        setChild: (child) => (wrangler = child),
-      });
-    }
-    if (options.slowClients) {
-      const [port, inspectorPort] = await ports(options);
-      return await runSlowClients({
-        options,
-        secret,
-        toml,
-        bindings,
-        persistDir,
-        logPath,
-        logFd,
-        port,
-        inspectorPort,
-        setChild: (child) => (wrangler = child),
-      });
+      const run = { options, secret, toml, bindings, persistDir, logPath, logFd, port, inspectorPort };
+      const setChild = (child: ChildProcess | undefined) => (wrangler = child);
+      return options.chaos ? await runChaos({ ...run, setChild }) : await runSlowClients({ ...run, setChild });
     }
     console.log(`bench:load: ${options.clients} clients × ${options.seconds} s, seed ${options.seed}`);
     const inputs = await loadInputs(join(OUT, 'load-inputs'), maxUploadBytes(toml));
