@@ -86,13 +86,17 @@ class EncoderOutOfMemory extends LibwebpError {
 
 /** One instance's memory, with bounds-checked access. */
 class Heap {
-  constructor(private readonly exports: ShimExports) {}
+  /** `outOfMemory`: the error a failed allocation throws (the encoder's callers retry on {@link EncoderOutOfMemory}). */
+  constructor(
+    private readonly exports: ShimExports,
+    private readonly outOfMemory: new (message: string) => LibwebpError = LibwebpError,
+  ) {}
 
   /** Allocates `size` bytes; throws instead of returning a null or out-of-range pointer. */
   alloc(size: number): number {
     if (!Number.isSafeInteger(size) || size <= 0 || size > 0x7fffffff) throw new LibwebpError(`bad size ${size}`);
     const ptr = this.exports.alloc(size) >>> 0;
-    if (ptr === 0) throw new EncoderOutOfMemory(`out of memory allocating ${size} bytes`);
+    if (ptr === 0) throw new this.outOfMemory(`out of memory allocating ${size} bytes`);
     this.check(ptr, size);
     return ptr;
   }
@@ -140,7 +144,7 @@ function instantiateEncoder(module: WebAssembly.Module, maxBytes: number): { exp
   const memory = new WebAssembly.Memory({ initial: ENCODER_INITIAL_PAGES, maximum });
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const exports = { memory, ...(instance.exports as unknown as Partial<EncoderExports>) } as EncoderExports;
-  return { exports, heap: new Heap(exports) };
+  return { exports, heap: new Heap(exports, EncoderOutOfMemory) };
 }
 
 /** "1.5.0" from libwebp's 0xMMmmpp. */
