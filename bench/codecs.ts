@@ -29,7 +29,13 @@ const jsquashModule = (path: string) => new WebAssembly.Module(readFileSync(requ
 const jsquashEncoder = jsquashModule('@jsquash/webp/codec/enc/webp_enc_simd.wasm');
 const jsquashDecoder = jsquashModule('@jsquash/webp/codec/dec/webp_dec.wasm');
 const load = (name: string) => new WebAssembly.Module(readFileSync(`${dir}/${name}`));
-const codecs = createCodecs({ webpDecoder: load('libwebp-dec.wasm'), webpEncoder: load('libwebp-enc.wasm') });
+// The libwebp modules under test; the row filter (not measured here) is the repository's.
+const rowFilter = new WebAssembly.Module(readFileSync(new URL('../src/codecs/row-filter.wasm', import.meta.url)));
+const codecs = createCodecs({
+  webpDecoder: load('libwebp-dec.wasm'),
+  webpEncoder: load('libwebp-enc.wasm'),
+  rowFilter,
+});
 
 async function jsquashEncode(picture: Picture, quality: number): Promise<Uint8Array> {
   const factory = webpEncoderFactory as unknown as (options: object) => Promise<Emscripten>;

@@ -15,7 +15,13 @@ const dir = argument('--modules') ?? new URL('../src/codecs/', import.meta.url).
 const rounds = Number(argument('--rounds') ?? 5);
 const lowMemory = (argument('--low-memory') ?? (ENCODE_SETTINGS.opaque.lowMemory ? '1' : '0')) === '1';
 const load = (name: string) => new WebAssembly.Module(readFileSync(`${dir}/${name}`));
-const codecs = createCodecs({ webpDecoder: load('libwebp-dec.wasm'), webpEncoder: load('libwebp-enc.wasm') });
+// The libwebp modules under test; the row filter (not measured here) is the repository's.
+const rowFilter = new WebAssembly.Module(readFileSync(new URL('../src/codecs/row-filter.wasm', import.meta.url)));
+const codecs = createCodecs({
+  webpDecoder: load('libwebp-dec.wasm'),
+  webpEncoder: load('libwebp-enc.wasm'),
+  rowFilter,
+});
 sharp.concurrency(1);
 sharp.cache(false);
 

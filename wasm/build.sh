@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the gateway's two libwebp WebAssembly modules from Debian's pinned
-# source package with plain clang (wasm32-wasi, no imports) and writes them to
+# source package with plain clang (wasm32-wasi, no imports) and the resampler's
+# row filter (wasm/row_filter.c, WASM SIMD, no libc), and writes them to
 # src/codecs/, where the Worker and Node import them. Run by `npm run build:codecs`.
 #   WASM_SIMD=sse2   libwebp's SSE2 code on WASM SIMD, through Emscripten's SSE2 headers
 #   WASM_SIMD=sse41  (default) the same with its SSE4.1 code too
@@ -67,5 +68,11 @@ clang "${ldflags[@]}" "${dec_objs[@]}" -lc -o "$out/libwebp-dec.wasm"
 # maximum from the memory budget, so libwebp's token buffer, which grows with the output, stops
 # at it with an out-of-memory status (then the adapter encodes again with low_memory).
 clang "${ldflags[@]}" -Wl,--import-memory -Wl,--initial-memory=1048576 "${enc_objs[@]}" -lc -o "$out/libwebp-enc.wasm"
-chmod 644 "$out/libwebp-dec.wasm" "$out/libwebp-enc.wasm"
-ls -l "$out/libwebp-dec.wasm" "$out/libwebp-enc.wasm" >&2
+# The row filter: two loops on memory the caller lays out, so no libc and no allocator; always
+# WASM SIMD (its whole point). The first 64 KiB page holds only its stack; the adapter grows
+# the memory once per resampler for the rows.
+clang --target=wasm32 -nostdlib -ffreestanding -O2 -msimd128 -Wl,--no-entry -Wl,--stack-first \
+  -Wl,-z,stack-size=4096 -Wl,--initial-memory=65536 -Wl,--max-memory=67108864 -Wl,--strip-all \
+  "$here/row_filter.c" -o "$out/row-filter.wasm"
+chmod 644 "$out/libwebp-dec.wasm" "$out/libwebp-enc.wasm" "$out/row-filter.wasm"
+ls -l "$out/libwebp-dec.wasm" "$out/libwebp-enc.wasm" "$out/row-filter.wasm" >&2

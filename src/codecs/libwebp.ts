@@ -1,5 +1,6 @@
 import type { Codecs, WebpEncodeSettings, WebpInfo } from '../pipeline/codecs';
 import type { RgbaImage } from '../pipeline/types';
+import { createRowFilter } from './row-filter';
 
 /**
  * The adapter for the gateway's own libwebp build (wasm/webp_dec.c and
@@ -19,6 +20,8 @@ export interface CodecModules {
   webpDecoder: WebAssembly.Module;
   /** wasm/webp_enc.c + libwebp's encoder. */
   webpEncoder: WebAssembly.Module;
+  /** wasm/row_filter.c: the resampler's multiply-add loops. */
+  rowFilter: WebAssembly.Module;
 }
 
 interface ShimExports {
@@ -308,7 +311,7 @@ export function libwebpVersion(module: WebAssembly.Module): string {
   return versionString(exports.version());
 }
 
-/** Builds the {@link Codecs} from the compiled libwebp modules. Call once per isolate. */
+/** Builds the {@link Codecs} from the compiled modules (libwebp's two and the row filter). Call once per isolate. */
 export function createCodecs(modules: CodecModules): Codecs {
   let versions: { libwebp: string } | undefined;
   return {
@@ -321,6 +324,9 @@ export function createCodecs(modules: CodecModules): Codecs {
     },
     async encodeWebp(image, settings, size = image) {
       return encodeWebp(modules.webpEncoder, image, settings, size);
+    },
+    rowFilter(bytes) {
+      return createRowFilter(modules.rowFilter, bytes);
     },
   };
 }

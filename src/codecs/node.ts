@@ -10,10 +10,14 @@ export async function compileWasm(specifier: string): Promise<WebAssembly.Module
   return WebAssembly.compile(await readFile(require.resolve(specifier)));
 }
 
-/** The committed libwebp modules, compiled from disk (the same files workerd imports). */
+/** The committed modules, compiled from disk (the same files workerd imports). */
 export async function nodeCodecModules(): Promise<CodecModules> {
   const compile = async (name: string) => WebAssembly.compile(await readFile(new URL(name, import.meta.url)));
-  return { webpDecoder: await compile('./libwebp-dec.wasm'), webpEncoder: await compile('./libwebp-enc.wasm') };
+  return {
+    webpDecoder: await compile('./libwebp-dec.wasm'),
+    webpEncoder: await compile('./libwebp-enc.wasm'),
+    rowFilter: await compile('./row-filter.wasm'),
+  };
 }
 
 /** The codecs for Node (benchmarks and scripts): the same WASM files as in workerd, compiled from disk. */

@@ -46,6 +46,38 @@ export interface WebpEncodeSettings {
 }
 
 /**
+ * The resampler's multiply-add loops in WASM SIMD (wasm/row_filter.c), one
+ * instance per resampler: its memory holds the rows and taps the caller lays
+ * out from `base` on, and never grows after creation, so typed-array views on
+ * `buffer` stay valid. Arguments are byte offsets into that memory; the
+ * arithmetic is the fixed point of src/pipeline/resample/filter-rows.ts.
+ */
+export interface RowFilter {
+  buffer: ArrayBuffer;
+  /** The first byte the caller may use; `buffer` holds at least the bytes asked for from here. */
+  base: number;
+  /**
+   * Horizontal pass: `width` outputs of `channels` (3 or 4) samples each into `dst`, output x the sum of
+   * source samples from `first[x]` (a sample index) against `weights[ends[x-1] .. ends[x])`, then rounded
+   * and shifted right by 14. Source and destination need 4 samples of room past their last pixel.
+   */
+  filterRow(
+    src: number,
+    dst: number,
+    first: number,
+    ends: number,
+    weights: number,
+    width: number,
+    channels: 3 | 4,
+  ): void;
+  /**
+   * Vertical pass: `sum[i] = Σ rows[t][i] × weights[t]` for `taps` rows (`rows`: their byte offsets as
+   * 32-bit integers), `length` samples rounded up to a multiple of 8 (rows and `sum` need that room).
+   */
+  sumRows(sum: number, rows: number, weights: number, taps: number, length: number): void;
+}
+
+/**
  * The port through which the pure pipeline reaches its WASM codecs (JPEG, PNG
  * and GIF are decoded in TypeScript, see src/pipeline/<format>/). The pipeline
  * only sees this interface; the adapter in src/codecs/ implements it, and how
@@ -71,4 +103,6 @@ export interface Codecs {
     settings: WebpEncodeSettings,
     size?: { width: number; height: number },
   ): Promise<Uint8Array>;
+  /** A fresh {@link RowFilter} with room for `bytes` from its `base`. */
+  rowFilter(bytes: number): RowFilter;
 }

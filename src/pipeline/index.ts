@@ -109,7 +109,7 @@ export async function processImage(
   stage('decode');
   const main = await encodeWebp(upright, options.mainQuality, codecs);
   stage('encode-main');
-  const small = resizeToFit(upright, options.thumbMaxEdge);
+  const small = resizeToFit(upright, options.thumbMaxEdge, codecs);
   stage('resize');
   const thumb = await encodeWebp(small, options.thumbQuality, codecs);
   stage('encode-thumb');

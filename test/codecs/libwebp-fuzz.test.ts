@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCodecs } from '../../src/codecs/libwebp';
 import webpDecoder from '../../src/codecs/libwebp-dec.wasm';
 import webpEncoder from '../../src/codecs/libwebp-enc.wasm';
+import rowFilter from '../../src/codecs/row-filter.wasm';
 import { PipelineError } from '../../src/pipeline/errors';
 import { processImage, type ProcessOptions } from '../../src/pipeline';
 import { alphaGradient, noise } from '../fixtures/pixels';
@@ -14,7 +15,7 @@ import { seededRandom } from '../helpers/seeded-random';
 
 const SEED = 20261202;
 const MUTATIONS = 120;
-const codecs = createCodecs({ webpDecoder, webpEncoder });
+const codecs = createCodecs({ webpDecoder, webpEncoder, rowFilter });
 const options: ProcessOptions = {
   limits: { maxWidth: 4096, maxHeight: 4096, maxFrames: 1000 },
   maxOutputEdge: 256,

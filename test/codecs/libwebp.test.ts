@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCodecs, libwebpVersion } from '../../src/codecs/libwebp';
 import webpDecoder from '../../src/codecs/libwebp-dec.wasm';
 import webpEncoder from '../../src/codecs/libwebp-enc.wasm';
+import rowFilter from '../../src/codecs/row-filter.wasm';
 import type { WebpInfo } from '../../src/pipeline/codecs';
 import { ENCODE_SETTINGS } from '../../src/pipeline/encode';
 import { areaReduce } from '../../src/pipeline/resample/resize';
@@ -10,7 +11,7 @@ import { alphaGradient, noise, paint } from '../fixtures/pixels';
 import { decodeWebp as jsquashDecode, encodeWebp as jsquashEncode } from '../helpers/encoders';
 import { webpChunks } from '../helpers/webp-inspect';
 
-const codecs = createCodecs({ webpDecoder, webpEncoder });
+const codecs = createCodecs({ webpDecoder, webpEncoder, rowFilter });
 const fullSize = (info: WebpInfo) => ({ width: info.frame.width, height: info.frame.height });
 
 /** A photo-like picture: smooth gradients, soft waves and a few hard edges. */

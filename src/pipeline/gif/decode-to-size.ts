@@ -1,4 +1,5 @@
 import type { ColourConversion } from '../colour';
+import type { RowFilters } from '../resample/filter-rows';
 import { createRowResampler } from '../resample/rows';
 import { fitWithin } from '../resample/resize';
 import type { ImageHeader, RgbaImage } from '../types';
@@ -14,10 +15,12 @@ export function decodeGifToSize(
   bytes: Uint8Array,
   header: ImageHeader,
   maxEdge: number,
+  filters: RowFilters,
   colour?: ColourConversion,
 ): RgbaImage {
   const target = fitWithin(header.width, header.height, maxEdge);
   const resampler = createRowResampler(
+    filters,
     header.width,
     header.height,
     target.width,

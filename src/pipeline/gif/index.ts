@@ -13,5 +13,5 @@ export const gifFormat: ImageFormatSpec<'gif'> = {
   probe: probeGif,
   assertComplete: assertGifComplete,
   removed: gifRemoved,
-  decodeToSize: (bytes, header, maxEdge, _codecs, colour) => decodeGifToSize(bytes, header, maxEdge, colour),
+  decodeToSize: (bytes, header, maxEdge, codecs, colour) => decodeGifToSize(bytes, header, maxEdge, codecs, colour),
 };

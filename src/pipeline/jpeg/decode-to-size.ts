@@ -1,4 +1,5 @@
 import type { ColourConversion } from '../colour';
+import type { RowFilters } from '../resample/filter-rows';
 import { createRowResampler } from '../resample/rows';
 import { fitWithin } from '../resample/resize';
 import type { ImageHeader, RgbaImage } from '../types';
@@ -58,6 +59,7 @@ export function decodeJpegToSize(
   bytes: Uint8Array,
   header: ImageHeader,
   maxEdge: number,
+  filters: RowFilters,
   colour?: ColourConversion,
 ): RgbaImage {
   const scale = chooseScaleWithinBudget(bytes, header, maxEdge);
@@ -69,6 +71,7 @@ export function decodeJpegToSize(
       : fitWithin(scaled.width, scaled.height, maxEdge);
   // A JPEG has no alpha (the decoder writes 255): the resampler filters three channels.
   const sink = createRowResampler(
+    filters,
     scaled.width,
     scaled.height,
     target.width,

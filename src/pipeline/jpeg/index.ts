@@ -12,5 +12,5 @@ export const jpegFormat: ImageFormatSpec<'jpeg'> = {
   probe: probeJpeg,
   assertComplete: assertJpegComplete,
   removed: jpegRemoved,
-  decodeToSize: (bytes, header, maxEdge, _codecs, colour) => decodeJpegToSize(bytes, header, maxEdge, colour),
+  decodeToSize: (bytes, header, maxEdge, codecs, colour) => decodeJpegToSize(bytes, header, maxEdge, codecs, colour),
 };

@@ -1,6 +1,7 @@
 import type { ColourConversion } from '../colour';
 import { applyOrientation } from '../orient';
 import { createBlockReducer } from '../resample/blocks';
+import type { RowFilters } from '../resample/filter-rows';
 import { createRowResampler } from '../resample/rows';
 import { fitWithin } from '../resample/resize';
 import type { ImageHeader, RgbaImage } from '../types';
@@ -20,6 +21,7 @@ export async function decodePngToSize(
   bytes: Uint8Array,
   header: ImageHeader,
   maxEdge: number,
+  filters: RowFilters,
   colour?: ColourConversion,
 ): Promise<RgbaImage> {
   const { width, height } = header;
@@ -30,7 +32,7 @@ export async function decodePngToSize(
     return applyOrientation(reducer.finish(), header.orientation);
   }
   const target = fitWithin(width, height, maxEdge);
-  const resampler = createRowResampler(width, height, target.width, target.height, header.orientation, colour);
+  const resampler = createRowResampler(filters, width, height, target.width, target.height, header.orientation, colour);
   await decodePng(bytes, resampler, { maxPixels });
   return resampler.finish();
 }

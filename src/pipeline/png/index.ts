@@ -12,5 +12,5 @@ export const pngFormat: ImageFormatSpec<'png'> = {
   probe: probePng,
   assertComplete: assertPngComplete,
   removed: pngRemoved,
-  decodeToSize: (bytes, header, maxEdge, _codecs, colour) => decodePngToSize(bytes, header, maxEdge, colour),
+  decodeToSize: (bytes, header, maxEdge, codecs, colour) => decodePngToSize(bytes, header, maxEdge, codecs, colour),
 };

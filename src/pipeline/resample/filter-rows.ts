@@ -1,3 +1,4 @@
+import type { Codecs, RowFilter } from '../codecs';
 import type { ColourConversion } from '../colour/transform';
 import { ENCODE_STEPS, srgbEncodeTable } from '../colour/trc';
 import { uprightIndex, uprightSize } from '../orient';
@@ -22,9 +23,14 @@ import type { Orientation } from '../types';
  * alpha is 255. Otherwise the same fixed point carries four channels: linear
  * light × alpha and alpha, both in 1/65535 steps, divided back once per output
  * pixel. Both differ from the float path (`float`, the reference they are
- * tested against) by rounding only.
+ * tested against) by rounding only. The fixed-point multiply-adds (both
+ * passes, about 340 million for a 12 MP photo to 2048 px) run in `filters`'
+ * WASM SIMD loops (wasm/row_filter.c, four lanes at a time, the same integer
+ * arithmetic); this file still streams the rows, builds the taps, converts
+ * samples in and out and places the output.
  */
 export function createFilterResampler(
+  filters: RowFilters,
   srcW: number,
   srcH: number,
   dstW: number,
@@ -37,11 +43,14 @@ export function createFilterResampler(
   if (dstW > srcW || dstH > srcH || dstW < 1 || dstH < 1) {
     throw new RangeError(`cannot resample ${srcW}x${srcH} down to ${dstW}x${dstH}`);
   }
-  if (opaque) return createOpaqueResampler(srcW, srcH, dstW, dstH, orientation, colour);
+  if (opaque) return createOpaqueResampler(filters, srcW, srcH, dstW, dstH, orientation, colour);
   return float
     ? createRgbaResampler(srcW, srcH, dstW, dstH, orientation, colour)
-    : createAlphaResampler(srcW, srcH, dstW, dstH, orientation, colour);
+    : createAlphaResampler(filters, srcW, srcH, dstW, dstH, orientation, colour);
 }
+
+/** Where the fixed-point paths get their WASM SIMD multiply-add loops (the {@link Codecs} port). */
+export type RowFilters = Pick<Codecs, 'rowFilter'>;
 
 /** The geometry both paths share: box factor, reduced size, taps and ring depth. */
 function plan(srcW: number, srcH: number, dstW: number, dstH: number) {
@@ -191,6 +200,7 @@ function createRgbaResampler(
 
 /** Opaque: RGB in 32-bit fixed point (see {@link createFilterResampler}). */
 function createOpaqueResampler(
+  filters: RowFilters,
   srcW: number,
   srcH: number,
   dstW: number,
@@ -199,37 +209,35 @@ function createOpaqueResampler(
   colour: ColourConversion,
 ): ImageSink {
   const geometry = plan(srcW, srcH, dstW, dstH);
-  const { box, midW, lengths } = geometry;
-  const tx = fixedTaps(packTaps(geometry.tx, 3), H_ONE);
-  const vertical = fixedTaps(packTaps(geometry.ty, 1), V_ONE);
-  const mid = new Int32Array(midW * 3); // one (box-reduced) row of linear RGB, 0..65535
+  const { box, lengths } = geometry;
+  const rows = createFixedRows(filters, geometry, dstW, 3);
+  const { mid } = rows;
   // Box sums: 32-bit while box² × 65535 fits (a box up to 180), else float.
-  const sums = box === 1 ? undefined : box <= MAX_INT_BOX ? new Int32Array(midW * 3) : new Float64Array(midW * 3);
-  const sum = new Int32Array(dstW * 3); // one output row before the encode, in 1/(65535 × V_ONE)
+  const sums = box === 1 ? undefined : box <= MAX_INT_BOX ? new Int32Array(mid.length) : new Float64Array(mid.length);
   const tables = colour.toLinear.map(fixedTable) as [Int32Array, Int32Array, Int32Array];
   return streamRows(geometry, srcH, dstW, dstH, orientation, {
     opaque: true,
-    newRow: () => new Int32Array(dstW * 3),
+    newRow: rows.newRow,
     take(rgba, first) {
       if (sums === undefined) return linearRowFixed(rgba, srcW, tables, mid);
       if (first) sums.fill(0);
       if (sums instanceof Int32Array) boxRowFixed(rgba, srcW, box, tables, sums);
       else boxRow3(rgba, srcW, box, colour.toLinear, sums);
     },
-    filter(rows, into) {
+    filter(count, into) {
       if (sums !== undefined)
-        averageBoxesFixed(sums, lengths, rows, sums instanceof Int32Array ? 1 : ENCODE_STEPS, mid);
-      filterRowFixed(mid, into, tx, dstW);
+        averageBoxesFixed(sums, lengths, count, sums instanceof Int32Array ? 1 : ENCODE_STEPS, mid);
+      rows.filter(into);
     },
     emit(j, taken, target, offset, step) {
-      sumRowsFixed(sum, taken, vertical.weights, j === 0 ? 0 : vertical.ends[j - 1]!);
-      writeRowFixed(sum, target, offset, step, dstW, colour.matrix);
+      writeRowFixed(rows.sum(j, taken), target, offset, step, dstW, colour.matrix);
     },
   });
 }
 
 /** Any alpha: premultiplied RGBA in 32-bit fixed point (see {@link createFilterResampler}). */
 function createAlphaResampler(
+  filters: RowFilters,
   srcW: number,
   srcH: number,
   dstW: number,
@@ -238,31 +246,84 @@ function createAlphaResampler(
   colour: ColourConversion,
 ): ImageSink {
   const geometry = plan(srcW, srcH, dstW, dstH);
-  const { box, midW, lengths } = geometry;
-  const tx = fixedTaps(packTaps(geometry.tx, 4), H_ONE);
-  const vertical = fixedTaps(packTaps(geometry.ty, 1), V_ONE);
-  const mid = new Int32Array(midW * 4); // one (box-reduced) row: linear RGB × alpha, alpha, 0..65535
+  const { box, lengths } = geometry;
+  const rows = createFixedRows(filters, geometry, dstW, 4);
+  const { mid } = rows;
   // Box sums: 32-bit while box² × 65535 fits (a box up to 180), else float (of the same integers).
-  const sums = box === 1 ? undefined : box <= MAX_INT_BOX ? new Int32Array(midW * 4) : new Float64Array(midW * 4);
-  const sum = new Int32Array(dstW * 4); // one output row before the encode, in 1/(65535 × V_ONE)
+  const sums = box === 1 ? undefined : box <= MAX_INT_BOX ? new Int32Array(mid.length) : new Float64Array(mid.length);
   const tables = colour.toLinear.map(fixedTable) as [Int32Array, Int32Array, Int32Array];
   return streamRows(geometry, srcH, dstW, dstH, orientation, {
     opaque: false,
-    newRow: () => new Int32Array(dstW * 4),
+    newRow: rows.newRow,
     take(rgba, first) {
       if (sums === undefined) return premultiplyRowFixed(rgba, srcW, tables, mid);
       if (first) sums.fill(0);
       boxRowFixed4(rgba, srcW, box, tables, sums);
     },
-    filter(rows, into) {
-      if (sums !== undefined) averageBoxesFixed4(sums, lengths, rows, mid);
-      filterRowFixed4(mid, into, tx, dstW);
+    filter(count, into) {
+      if (sums !== undefined) averageBoxesFixed4(sums, lengths, count, mid);
+      rows.filter(into);
     },
     emit(j, taken, target, offset, step) {
-      sumRowsFixed(sum, taken, vertical.weights, j === 0 ? 0 : vertical.ends[j - 1]!);
-      writeRowFixed4(sum, target, offset, step, dstW, colour.matrix);
+      writeRowFixed4(rows.sum(j, taken), target, offset, step, dstW, colour.matrix);
     },
   });
+}
+
+/**
+ * The fixed-point paths' rows, laid out in one {@link RowFilter}'s memory so
+ * its WASM SIMD loops do the multiply-adds: the (box-reduced) source row
+ * `mid`, which the caller fills; the ring rows, named by byte offset; the
+ * vertical sum; and both passes' taps (weights in 1/H_ONE and 1/V_ONE, see
+ * the bounds above). Rows get the room past their end that the loops need.
+ */
+function createFixedRows(filters: RowFilters, { midW, tx, ty, ringRows }: Plan, dstW: number, channels: 3 | 4) {
+  const horizontal = fixedTaps(packTaps(tx, channels), H_ONE);
+  const vertical = fixedTaps(packTaps(ty, 1), V_ONE);
+  const length = dstW * channels;
+  const rowInts = roundUp(length + 4, 8);
+  const midInts = midW * channels + 4;
+  const parts = [horizontal.first, horizontal.ends, horizontal.weights, vertical.weights];
+  let ints = midInts + rowInts * (ringRows + 1) + ringRows;
+  for (const part of parts) ints += part.length;
+  const filter = filters.rowFilter(ints * 4);
+  let next = filter.base;
+  const take = (n: number) => {
+    const at = next;
+    next += n * 4;
+    return at;
+  };
+  const place = (part: Int32Array) => {
+    const at = take(part.length);
+    new Int32Array(filter.buffer, at, part.length).set(part);
+    return at;
+  };
+  const [first, ends, hWeights, vWeights] = parts.map(place) as [number, number, number, number];
+  const midAt = take(midInts);
+  const sumAt = take(rowInts);
+  const rowsAt = take(ringRows);
+  const rowOffsets = new Int32Array(filter.buffer, rowsAt, ringRows);
+  const sum = new Int32Array(filter.buffer, sumAt, length);
+  return {
+    mid: new Int32Array(filter.buffer, midAt, midW * channels),
+    /** A ring row's byte offset. */
+    newRow: () => take(rowInts),
+    /** `mid`, filtered horizontally into the ring row at `into`. */
+    filter(into: number) {
+      filter.filterRow(midAt, into, first, ends, hWeights, dstW, channels);
+    },
+    /** Output row `j`'s vertical sum of its ring rows `taken` (in tap order), in 1/(65535 × V_ONE). */
+    sum(j: number, taken: number[]): Int32Array {
+      rowOffsets.set(taken);
+      const w0 = j === 0 ? 0 : vertical.ends[j - 1]!;
+      filter.sumRows(sumAt, rowsAt, vWeights + w0 * 4, taken.length, length);
+      return sum;
+    },
+  };
+}
+
+function roundUp(n: number, step: number): number {
+  return Math.ceil(n / step) * step;
 }
 
 type Tables = readonly [Float32Array, Float32Array, Float32Array];
@@ -319,9 +380,8 @@ function averageBoxes(mid: Float32Array, lengths: Int32Array, rows: number) {
   }
 }
 
-// The filters below are the hot loops of a large decode (a 12 MP photo to
-// 2048 px is about 340 million multiply-adds); the horizontal ones walk the
-// packed weights once, with no per-tap index arithmetic beyond two increments.
+// The float reference's filters (the fixed-point paths' run in WASM); the
+// horizontal one walks the packed weights once.
 
 /** Horizontal Lanczos-3 of an interleaved premultiplied RGBA row. */
 function filterRow4(src: Float32Array, dst: Float32Array, taps: PackedTaps, width: number) {
@@ -523,119 +583,6 @@ function averageBoxesFixed(
   }
 }
 
-/** Horizontal Lanczos-3 of an interleaved RGB row in fixed point; the result is in 1/65535 steps again. */
-function filterRowFixed(src: Int32Array, dst: Int32Array, taps: FixedTaps, width: number) {
-  const { first, ends, weights } = taps;
-  const half = H_ONE >> 1;
-  let w = 0;
-  for (let x = 0, o = 0; x < width; x++, o += 3) {
-    let r = 0;
-    let g = 0;
-    let b = 0;
-    const end = ends[x]!;
-    for (let s = first[x]!; w < end; w++, s += 3) {
-      const k = weights[w]!;
-      r = (r + Math.imul(src[s]!, k)) | 0;
-      g = (g + Math.imul(src[s + 1]!, k)) | 0;
-      b = (b + Math.imul(src[s + 2]!, k)) | 0;
-    }
-    dst[o] = (r + half) >> 14;
-    dst[o + 1] = (g + half) >> 14;
-    dst[o + 2] = (b + half) >> 14;
-  }
-}
-
-/**
- * Vertical Lanczos-3 in fixed point, four taps per pass; `sum` is in
- * 1/(65535 × V_ONE). The first pass also takes the `n % 4` odd taps and
- * writes `sum` rather than adding to it (no clearing pass, one sweep fewer).
- * Integer sums wrap the same in any order, so the result is exact either way.
- */
-function sumRowsFixed(sum: Int32Array, rows: Int32Array[], weights: Int32Array, w0: number) {
-  const n = rows.length;
-  const len = sum.length;
-  if (n < 4) {
-    sum.fill(0);
-    for (let t = 0; t < n; t++) {
-      const a = rows[t]!;
-      const wa = weights[w0 + t]!;
-      for (let i = 0; i < len; i++) sum[i] = (sum[i]! + Math.imul(a[i]!, wa)) | 0;
-    }
-    return;
-  }
-  const rest = n % 4;
-  const a = rows[0]!;
-  const b = rows[1]!;
-  const c = rows[2]!;
-  const d = rows[3]!;
-  const wa = weights[w0]!;
-  const wb = weights[w0 + 1]!;
-  const wc = weights[w0 + 2]!;
-  const wd = weights[w0 + 3]!;
-  if (rest === 0) {
-    for (let i = 0; i < len; i++) {
-      sum[i] = (Math.imul(a[i]!, wa) + Math.imul(b[i]!, wb) + Math.imul(c[i]!, wc) + Math.imul(d[i]!, wd)) | 0;
-    }
-  } else {
-    const e = rows[4]!;
-    const we = weights[w0 + 4]!;
-    if (rest === 1) {
-      for (let i = 0; i < len; i++) {
-        sum[i] =
-          (Math.imul(a[i]!, wa) +
-            Math.imul(b[i]!, wb) +
-            Math.imul(c[i]!, wc) +
-            Math.imul(d[i]!, wd) +
-            Math.imul(e[i]!, we)) |
-          0;
-      }
-    } else {
-      const f = rows[5]!;
-      const wf = weights[w0 + 5]!;
-      if (rest === 2) {
-        for (let i = 0; i < len; i++) {
-          sum[i] =
-            (Math.imul(a[i]!, wa) +
-              Math.imul(b[i]!, wb) +
-              Math.imul(c[i]!, wc) +
-              Math.imul(d[i]!, wd) +
-              Math.imul(e[i]!, we) +
-              Math.imul(f[i]!, wf)) |
-            0;
-        }
-      } else {
-        const g = rows[6]!;
-        const wg = weights[w0 + 6]!;
-        for (let i = 0; i < len; i++) {
-          sum[i] =
-            (Math.imul(a[i]!, wa) +
-              Math.imul(b[i]!, wb) +
-              Math.imul(c[i]!, wc) +
-              Math.imul(d[i]!, wd) +
-              Math.imul(e[i]!, we) +
-              Math.imul(f[i]!, wf) +
-              Math.imul(g[i]!, wg)) |
-            0;
-        }
-      }
-    }
-  }
-  for (let t = 4 + rest; t < n; t += 4) {
-    const a = rows[t]!;
-    const b = rows[t + 1]!;
-    const c = rows[t + 2]!;
-    const d = rows[t + 3]!;
-    const wa = weights[w0 + t]!;
-    const wb = weights[w0 + t + 1]!;
-    const wc = weights[w0 + t + 2]!;
-    const wd = weights[w0 + t + 3]!;
-    for (let i = 0; i < len; i++) {
-      sum[i] =
-        (sum[i]! + Math.imul(a[i]!, wa) + Math.imul(b[i]!, wb) + Math.imul(c[i]!, wc) + Math.imul(d[i]!, wd)) | 0;
-    }
-  }
-}
-
 /** One fixed-point output row to 8-bit sRGB (3×3 first when there is one), alpha 255, pixel x at `o0 + x * step`. */
 function writeRowFixed(
   sum: Int32Array,
@@ -735,31 +682,6 @@ function averageBoxesFixed4(sums: Int32Array | Float64Array, lengths: Int32Array
     mid[k + 1] = (sums[k + 1]! * scale + 0.5) | 0;
     mid[k + 2] = (sums[k + 2]! * scale + 0.5) | 0;
     mid[k + 3] = (sums[k + 3]! * scale + 0.5) | 0;
-  }
-}
-
-/** Horizontal Lanczos-3 of an interleaved premultiplied RGBA row in fixed point; the result is in 1/65535 steps again. */
-function filterRowFixed4(src: Int32Array, dst: Int32Array, taps: FixedTaps, width: number) {
-  const { first, ends, weights } = taps;
-  const half = H_ONE >> 1;
-  let w = 0;
-  for (let x = 0, o = 0; x < width; x++, o += 4) {
-    let r = 0;
-    let g = 0;
-    let b = 0;
-    let a = 0;
-    const end = ends[x]!;
-    for (let s = first[x]!; w < end; w++, s += 4) {
-      const k = weights[w]!;
-      r = (r + Math.imul(src[s]!, k)) | 0;
-      g = (g + Math.imul(src[s + 1]!, k)) | 0;
-      b = (b + Math.imul(src[s + 2]!, k)) | 0;
-      a = (a + Math.imul(src[s + 3]!, k)) | 0;
-    }
-    dst[o] = (r + half) >> 14;
-    dst[o + 1] = (g + half) >> 14;
-    dst[o + 2] = (b + half) >> 14;
-    dst[o + 3] = (a + half) >> 14;
   }
 }
 

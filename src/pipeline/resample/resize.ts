@@ -2,7 +2,7 @@ import { writeSrgb } from '../colour/encode';
 import { srgbToLinearTable } from '../colour/trc';
 import type { RgbaImage } from '../types';
 import { computeTaps } from './taps';
-import { createFilterResampler } from './filter-rows';
+import { createFilterResampler, type RowFilters } from './filter-rows';
 import { srgbConversion } from '../colour/transform';
 
 /** The size that fits inside `maxEdge`×`maxEdge` keeping the aspect ratio; never upscales. */
@@ -22,13 +22,15 @@ export function fitWithin(width: number, height: number, maxEdge: number): { wid
  * Lanczos-3 gives the final size. Both run in linear light (tables, no
  * `Math.pow` per pixel) without rounding to 8 bits in between; an image with
  * any transparency is filtered premultiplied by alpha, so transparent pixels
- * don't bleed their (invisible) colour into the edges.
+ * don't bleed their (invisible) colour into the edges. `filters`: the
+ * codecs' WASM SIMD multiply-add loops.
  */
-export function resizeToFit(image: RgbaImage, maxEdge: number): RgbaImage {
+export function resizeToFit(image: RgbaImage, maxEdge: number, filters: RowFilters): RgbaImage {
   const { width, height, data } = image;
   const target = fitWithin(width, height, maxEdge);
   if (target.width === width && target.height === height) return image;
   const sink = createFilterResampler(
+    filters,
     width,
     height,
     target.width,

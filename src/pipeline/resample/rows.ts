@@ -1,6 +1,6 @@
 import { writeSrgb } from '../colour/encode';
 import { isSrgbConversion, srgbConversion, type ColourConversion } from '../colour/transform';
-import { createFilterResampler } from './filter-rows';
+import { createFilterResampler, type RowFilters } from './filter-rows';
 import { uprightIndex, uprightSize } from '../orient';
 import type { ImageSink } from '../rows';
 import type { Orientation } from '../types';
@@ -15,9 +15,11 @@ import type { Orientation } from '../types';
  * rotate. A large decode never needs its full-resolution frame. Rows must
  * arrive whole and in order 0, 1, 2, … (see {@link ImageSink}). `opaque`:
  * the caller promises every alpha is 255 (JPEG), so three channels are
- * filtered instead of four.
+ * filtered instead of four. `filters`: the codecs' WASM SIMD multiply-add
+ * loops the filter runs on.
  */
 export function createRowResampler(
+  filters: RowFilters,
   srcW: number,
   srcH: number,
   dstW: number,
@@ -30,7 +32,7 @@ export function createRowResampler(
     throw new RangeError(`cannot resample ${srcW}x${srcH} down to ${dstW}x${dstH}`);
   }
   if (dstW === srcW && dstH === srcH) return createRowCopier(srcW, srcH, orientation, colour, opaque);
-  return createFilterResampler(srcW, srcH, dstW, dstH, orientation, colour, opaque);
+  return createFilterResampler(filters, srcW, srcH, dstW, dstH, orientation, colour, opaque);
 }
 
 /** The same-size case: rows are copied into (upright) place, converted to sRGB when they are not. */

@@ -50,6 +50,7 @@ export async function decodeWebpToSize(
   // libwebp has already scaled (in gamma space); the profile's conversion to
   // sRGB runs on the scaled frame, orienting as it places rows.
   const resampler = createRowResampler(
+    codecs,
     canvas.width,
     canvas.height,
     canvas.width,

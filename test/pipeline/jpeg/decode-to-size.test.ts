@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { workerdCodecs } from '../../../src/codecs/workerd';
 import { fullScaleCoefficientBytes } from '../../../src/pipeline/jpeg/buffer';
 import { chooseJpegScale, decodeJpegToSize } from '../../../src/pipeline/jpeg/decode-to-size';
 import { probeImage } from '../../../src/pipeline/probe';
@@ -20,7 +21,7 @@ describe('chooseJpegScale: DCT scaling only while a factor of two remains for th
 describe('decodeJpegToSize', () => {
   it('hits the exact target size (806×604 bound for 410 → 410×307, not 1/2 scale 403×302)', async () => {
     const jpeg = await mozjpegEncode(testPicture(806, 604, 3), { quality: 90, lumaFactor: 2 });
-    const image = decodeJpegToSize(jpeg, probeImage(jpeg), 410);
+    const image = decodeJpegToSize(jpeg, probeImage(jpeg), 410, workerdCodecs());
     expect([image.width, image.height]).toEqual([410, 307]);
   });
 

@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import { workerdCodecs } from '../../../src/codecs/workerd';
 import { createFilterResampler } from '../../../src/pipeline/resample/filter-rows';
 import { srgbConversion } from '../../../src/pipeline/colour/transform';
 import type { Orientation, RgbaImage } from '../../../src/pipeline/types';
 import { alphaGradient, noise, paint } from '../../fixtures/pixels';
 
 function resample(image: RgbaImage, dw: number, dh: number, orientation: Orientation, float: boolean): RgbaImage {
-  const r = createFilterResampler(image.width, image.height, dw, dh, orientation, srgbConversion(), false, float);
+  const r = createFilterResampler(
+    workerdCodecs(),
+    image.width,
+    image.height,
+    dw,
+    dh,
+    orientation,
+    srgbConversion(),
+    false,
+    float,
+  );
   for (let y = 0; y < image.height; y++) {
     r.put(y, image.data.subarray(y * image.width * 4, (y + 1) * image.width * 4));
   }

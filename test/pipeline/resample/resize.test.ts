@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { workerdCodecs } from '../../../src/codecs/workerd';
 import { areaReduce, fitWithin, lanczosResize, resizeToFit } from '../../../src/pipeline/resample/resize';
 import type { RgbaImage } from '../../../src/pipeline/types';
 import { paint, quadrants } from '../../fixtures/pixels';
@@ -25,11 +26,11 @@ describe('fitWithin', () => {
 describe('resizeToFit', () => {
   it('returns the input when it already fits', () => {
     const image = solid(10, 10, [1, 2, 3, 255]);
-    expect(resizeToFit(image, 400)).toBe(image);
+    expect(resizeToFit(image, 400, workerdCodecs())).toBe(image);
   });
 
   it('keeps a flat colour flat (weights are normalised), through both stages', () => {
-    const out = resizeToFit(solid(1000, 500, [200, 100, 50, 255]), 100);
+    const out = resizeToFit(solid(1000, 500, [200, 100, 50, 255]), 100, workerdCodecs());
     expect(out.width).toBe(100);
     expect(out.height).toBe(50);
     for (const [x, y] of [
@@ -41,7 +42,7 @@ describe('resizeToFit', () => {
   });
 
   it('keeps the quadrant layout', () => {
-    const out = resizeToFit(quadrants(800, 600), 40);
+    const out = resizeToFit(quadrants(800, 600), 40, workerdCodecs());
     expect(out.width).toBe(40);
     expect(out.height).toBe(30);
     expect(pixel(out, 2, 2)).toEqual([255, 0, 0, 255]);
@@ -53,7 +54,7 @@ describe('resizeToFit', () => {
   it('does not bleed the colour of transparent pixels (premultiplied alpha)', () => {
     // Left half opaque red, right half fully transparent *green*: no green may appear.
     const image = paint(64, 8, (x) => (x < 32 ? [255, 0, 0, 255] : [0, 255, 0, 0]));
-    for (const out of [lanczosResize(image, 16, 2), resizeToFit(image, 16)]) {
+    for (const out of [lanczosResize(image, 16, 2), resizeToFit(image, 16, workerdCodecs())]) {
       expect([out.width, out.height]).toEqual([16, 2]);
       for (let x = 0; x < 16; x++) {
         const [r, g, , a] = pixel(out, x, 0);
@@ -71,7 +72,11 @@ describe('resizeToFit', () => {
 describe('areaReduce', () => {
   it('turns a 1-px checkerboard into the linear-light grey, and so does the Lanczos thumbnail', () => {
     const board = paint(800, 600, (x, y) => ((x + y) % 2 ? [255, 255, 255, 255] : [0, 0, 0, 255]));
-    for (const out of [areaReduce(board, 2), resizeToFit(board, 400), resizeToFit(board, 333)]) {
+    for (const out of [
+      areaReduce(board, 2),
+      resizeToFit(board, 400, workerdCodecs()),
+      resizeToFit(board, 333, workerdCodecs()),
+    ]) {
       let sum = 0;
       for (let i = 0; i < out.data.length; i += 4) sum += out.data[i]!;
       const mean = sum / (out.width * out.height);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { workerdCodecs } from '../../../src/codecs/workerd';
 import { createRowResampler } from '../../../src/pipeline/resample/rows';
 import { areaReduce, lanczosResize } from '../../../src/pipeline/resample/resize';
 import { applyOrientation } from '../../../src/pipeline/orient';
@@ -9,7 +10,16 @@ import { ADOBE_RGB, buildIccProfile } from '../../fixtures/icc';
 import { noise, paint, quadrants } from '../../fixtures/pixels';
 
 function resample(image: RgbaImage, dw: number, dh: number, orientation: Orientation = 1, opaque = false): RgbaImage {
-  const resampler = createRowResampler(image.width, image.height, dw, dh, orientation, undefined, opaque);
+  const resampler = createRowResampler(
+    workerdCodecs(),
+    image.width,
+    image.height,
+    dw,
+    dh,
+    orientation,
+    undefined,
+    opaque,
+  );
   for (let y = 0; y < image.height; y++) {
     resampler.put(y, image.data.subarray(y * image.width * 4, (y + 1) * image.width * 4));
   }
@@ -142,7 +152,7 @@ describe('createRowResampler', () => {
       [9, 4, false],
       [9, 4, true],
     ] as const) {
-      const resampler = createRowResampler(20, 10, dw, dh, 6, conversion, opaque);
+      const resampler = createRowResampler(workerdCodecs(), 20, 10, dw, dh, 6, conversion, opaque);
       for (let y = 0; y < 10; y++) resampler.put(y, image.data.subarray(y * 80, (y + 1) * 80));
       const out = resampler.finish();
       expect([out.width, out.height]).toEqual([dh, dw]);
@@ -152,8 +162,8 @@ describe('createRowResampler', () => {
   });
 
   it('refuses to upscale and notices missing rows', () => {
-    expect(() => createRowResampler(10, 10, 11, 10)).toThrow(RangeError);
-    const r = createRowResampler(10, 10, 5, 5);
+    expect(() => createRowResampler(workerdCodecs(), 10, 10, 11, 10)).toThrow(RangeError);
+    const r = createRowResampler(workerdCodecs(), 10, 10, 5, 5);
     r.put(0, new Uint8ClampedArray(40));
     expect(() => r.finish()).toThrow(RangeError);
   });
