@@ -71,7 +71,7 @@ clang "${ldflags[@]}" -Wl,--import-memory -Wl,--initial-memory=1048576 "${enc_ob
 # The row filter: two loops on memory the caller lays out, so no libc and no allocator; always
 # WASM SIMD (its whole point). The first 64 KiB page holds only its stack; the adapter grows
 # the memory once per resampler for the rows.
-clang --target=wasm32 -nostdlib -ffreestanding -O2 -msimd128 -Wl,--no-entry -Wl,--stack-first \
+clang --target=wasm32 -nostdlib -ffreestanding -O2 -msimd128 -mnontrapping-fptoint -Wl,--no-entry -Wl,--stack-first \
   -Wl,-z,stack-size=4096 -Wl,--initial-memory=65536 -Wl,--max-memory=67108864 -Wl,--strip-all \
   "$here/row_filter.c" -o "$out/row-filter.wasm"
 chmod 644 "$out/libwebp-dec.wasm" "$out/libwebp-enc.wasm" "$out/row-filter.wasm"

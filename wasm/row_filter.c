@@ -1,11 +1,13 @@
-// The resampler's two multiply-add loops (src/pipeline/resample/filter-rows.ts
-// streams the rows and does everything else), in WASM SIMD: four 32-bit lanes
-// per instruction where scalar JavaScript does one. The arithmetic is the
-// TypeScript fixed point's, lane for lane: 32-bit products and sums that wrap
-// (`Math.imul`, `| 0`), a rounding shift right by 14 after the horizontal pass,
-// so the output is the same bit for bit. No libc, no allocation, no imports:
-// the caller lays out every row and table in this module's memory and passes
-// byte offsets. Built by wasm/build.sh with plain clang (-msimd128).
+// The fixed-point resampler's per-sample loops (src/pipeline/resample/
+// filter-rows.ts streams the rows, builds the taps and tables, and places the
+// output): 8-bit samples in to linear light, the box pre-shrink, the two
+// Lanczos-3 passes in WASM SIMD (four 32-bit lanes per instruction), and
+// linear light out to 8-bit sRGB. The arithmetic is what filter-rows.ts
+// specifies: 32-bit products and sums that wrap, a rounding shift right by 14
+// after the horizontal pass and by 13 after the vertical one, double-precision
+// scaling where it divides. No libc, no allocation, no imports: the caller
+// lays out every row and table in this module's memory and passes byte
+// offsets. Built by wasm/build.sh with plain clang (-msimd128).
 
 #include <stdint.h>
 #include <wasm_simd128.h>
@@ -60,5 +62,128 @@ void sum_rows(int32_t *sum, const int32_t *const *rows, const int32_t *weights, 
     }
     wasm_v128_store(sum + i, lo);
     wasm_v128_store(sum + i + 4, hi);
+  }
+}
+
+// Linear light of one row of 8-bit RGBA into `mid`, in 1/65535 steps, through
+// `tables` (three 256-entry tables, R then G then B). 3 channels: the row is
+// opaque, alpha is dropped. 4 channels: colour is premultiplied, l × a / 255
+// rounded as (l × alpha_scale[a] + 2^15) >> 16 in unsigned 32 bits
+// (alpha_scale[a] = round(a × 65536 / 255)), and alpha is a × 257.
+EXPORT("linear_row")
+void linear_row(const uint8_t *rgba, int32_t *mid, const int32_t *tables, const uint32_t *alpha_scale, int32_t width,
+                int32_t channels) {
+  const int32_t *to_r = tables, *to_g = tables + 256, *to_b = tables + 512;
+  if (channels == 3) {
+    for (int32_t x = 0; x < width; x++, rgba += 4, mid += 3) {
+      mid[0] = to_r[rgba[0]];
+      mid[1] = to_g[rgba[1]];
+      mid[2] = to_b[rgba[2]];
+    }
+    return;
+  }
+  for (int32_t x = 0; x < width; x++, rgba += 4, mid += 4) {
+    const uint32_t scale = alpha_scale[rgba[3]];
+    mid[0] = (int32_t)(((uint32_t)to_r[rgba[0]] * scale + 0x8000u) >> 16);
+    mid[1] = (int32_t)(((uint32_t)to_g[rgba[1]] * scale + 0x8000u) >> 16);
+    mid[2] = (int32_t)(((uint32_t)to_b[rgba[2]] * scale + 0x8000u) >> 16);
+    mid[3] = rgba[3] * 257;
+  }
+}
+
+// The box pre-shrink's sums: one row of 8-bit RGBA, converted as linear_row
+// does, added `box` pixels at a time into `sums` (64-bit, so any box fits).
+EXPORT("box_row")
+void box_row(const uint8_t *rgba, int64_t *sums, const int32_t *tables, const uint32_t *alpha_scale, int32_t width,
+             int32_t box, int32_t channels) {
+  const int32_t *to_r = tables, *to_g = tables + 256, *to_b = tables + 512;
+  int32_t left = box;
+  for (int32_t x = 0; x < width; x++, rgba += 4) {
+    if (channels == 3) {
+      sums[0] += to_r[rgba[0]];
+      sums[1] += to_g[rgba[1]];
+      sums[2] += to_b[rgba[2]];
+    } else if (rgba[3] != 0) {
+      const uint32_t scale = alpha_scale[rgba[3]];
+      sums[0] += ((uint32_t)to_r[rgba[0]] * scale + 0x8000u) >> 16;
+      sums[1] += ((uint32_t)to_g[rgba[1]] * scale + 0x8000u) >> 16;
+      sums[2] += ((uint32_t)to_b[rgba[2]] * scale + 0x8000u) >> 16;
+      sums[3] += rgba[3] * 257;
+    }
+    if (--left == 0) {
+      left = box;
+      sums += channels;
+    }
+  }
+}
+
+// Box sums to means in `mid`: box b covered `rows` rows of `lengths[b]`
+// pixels; each mean is rounded as (int)(sum × (1 / (rows × length)) + 0.5).
+EXPORT("average_boxes")
+void average_boxes(const int64_t *sums, int32_t *mid, const int32_t *lengths, int32_t boxes, int32_t rows,
+                   int32_t channels) {
+  for (int32_t b = 0; b < boxes; b++, sums += channels, mid += channels) {
+    const double scale = 1.0 / ((double)rows * (double)lengths[b]);
+    for (int32_t c = 0; c < channels; c++) mid[c] = (int32_t)((double)sums[c] * scale + 0.5);
+  }
+}
+
+// Linear light (0 … 1, any sign) to the sRGB encode table's index.
+static inline int32_t quantise(double v) {
+  return v >= 1 ? 65535 : v > 0 ? (int32_t)(v * 65535 + 0.5) : 0;
+}
+
+static inline int32_t clamp_index(int32_t v) { return v < 0 ? 0 : v > 65535 ? 65535 : v; }
+
+// JavaScript's Uint8ClampedArray store: clamped, rounded half to even.
+static inline uint8_t clamp_byte(double v) { return v > 0 ? (v < 255 ? (uint8_t)__builtin_rint(v) : 255) : 0; }
+
+// One vertical sum row (1/(65535 × 8192) steps) to 8-bit sRGB RGBA in `out`,
+// through `matrix` (a 3×3, row-major; 0 for none) and `table` (65536 entries,
+// the encode table indexed by linear light in 1/65535 steps). 3 channels:
+// alpha 255. 4 channels: colour is divided by alpha; a pixel whose alpha is
+// 0.5 or less (Lanczos lobes can make it tiny or negative) is (0, 0, 0, 0).
+EXPORT("encode_row")
+void encode_row(const int32_t *sum, uint8_t *out, const uint8_t *table, const float *matrix, int32_t width,
+                int32_t channels) {
+  const double unit = 1.0 / (65535.0 * 8192.0);
+  const double alpha_unit = 255.0 / (65535.0 * 8192.0);
+  for (int32_t x = 0; x < width; x++, sum += channels, out += 4) {
+    double r, g, b;
+    if (channels == 3) {
+      out[3] = 255;
+      if (!matrix) {
+        out[0] = table[clamp_index((sum[0] + 4096) >> 13)];
+        out[1] = table[clamp_index((sum[1] + 4096) >> 13)];
+        out[2] = table[clamp_index((sum[2] + 4096) >> 13)];
+        continue;
+      }
+      r = sum[0] * unit;
+      g = sum[1] * unit;
+      b = sum[2] * unit;
+    } else {
+      const double a = sum[3] * alpha_unit;
+      out[3] = clamp_byte(a);
+      if (!(a > 0.5)) {
+        out[0] = out[1] = out[2] = 0;
+        continue;
+      }
+      if (!matrix) {
+        const double inv = 65535.0 / sum[3];
+        out[0] = table[clamp_index((int32_t)(sum[0] * inv + 0.5))];
+        out[1] = table[clamp_index((int32_t)(sum[1] * inv + 0.5))];
+        out[2] = table[clamp_index((int32_t)(sum[2] * inv + 0.5))];
+        continue;
+      }
+      const double inv = 1.0 / sum[3];
+      r = sum[0] * inv;
+      g = sum[1] * inv;
+      b = sum[2] * inv;
+    }
+    const double m0 = matrix[0], m1 = matrix[1], m2 = matrix[2], m3 = matrix[3], m4 = matrix[4], m5 = matrix[5],
+                 m6 = matrix[6], m7 = matrix[7], m8 = matrix[8];
+    out[0] = table[quantise(m0 * r + m1 * g + m2 * b)];
+    out[1] = table[quantise(m3 * r + m4 * g + m5 * b)];
+    out[2] = table[quantise(m6 * r + m7 * g + m8 * b)];
   }
 }

@@ -1,17 +1,14 @@
 import type { RowFilter } from '../pipeline/codecs';
 
+/** wasm/row_filter.c's exports: the {@link RowFilter} methods, snake_case. */
 interface RowFilterExports {
   memory: WebAssembly.Memory;
-  filter_row(
-    src: number,
-    dst: number,
-    first: number,
-    ends: number,
-    weights: number,
-    width: number,
-    channels: number,
-  ): void;
-  sum_rows(sum: number, rows: number, weights: number, taps: number, length: number): void;
+  linear_row: RowFilter['linearRow'];
+  box_row: RowFilter['boxRow'];
+  average_boxes: RowFilter['averageBoxes'];
+  filter_row: RowFilter['filterRow'];
+  sum_rows: RowFilter['sumRows'];
+  encode_row: RowFilter['encodeRow'];
 }
 
 const PAGE = 65536;
@@ -29,8 +26,11 @@ export function createRowFilter(module: WebAssembly.Module, bytes: number): RowF
   return {
     buffer: memory.buffer,
     base,
-    filterRow: (src, dst, first, ends, weights, width, channels) =>
-      exports.filter_row(src, dst, first, ends, weights, width, channels),
-    sumRows: (sum, rows, weights, taps, length) => exports.sum_rows(sum, rows, weights, taps, length),
+    linearRow: exports.linear_row,
+    boxRow: exports.box_row,
+    averageBoxes: exports.average_boxes,
+    filterRow: exports.filter_row,
+    sumRows: exports.sum_rows,
+    encodeRow: exports.encode_row,
   };
 }

@@ -46,20 +46,36 @@ export interface WebpEncodeSettings {
 }
 
 /**
- * The resampler's multiply-add loops in WASM SIMD (wasm/row_filter.c), one
- * instance per resampler: its memory holds the rows and taps the caller lays
- * out from `base` on, and never grows after creation, so typed-array views on
- * `buffer` stay valid. Arguments are byte offsets into that memory; the
- * arithmetic is the fixed point of src/pipeline/resample/filter-rows.ts.
+ * The fixed-point resampler's per-sample loops (wasm/row_filter.c; the
+ * Lanczos-3 passes in WASM SIMD), one instance per resampler: its memory holds
+ * the rows and tables the caller lays out from `base` on, and never grows
+ * after creation, so typed-array views on `buffer` stay valid. Arguments are
+ * byte offsets into that memory; samples are 32-bit linear light in 1/65535
+ * steps, `channels` 3 (opaque RGB) or 4 (premultiplied RGBA). The arithmetic
+ * is specified in src/pipeline/resample/fixed-rows.ts.
  */
 export interface RowFilter {
   buffer: ArrayBuffer;
   /** The first byte the caller may use; `buffer` holds at least the bytes asked for from here. */
   base: number;
+  /** `width` RGBA8 pixels to linear light through `tables` (3 × 256 int32), premultiplied with `alphaScale` (256 uint32) when 4 channels. */
+  linearRow(rgba: number, mid: number, tables: number, alphaScale: number, width: number, channels: 3 | 4): void;
+  /** The same conversion, added `box` pixels at a time into 64-bit `sums`. */
+  boxRow(
+    rgba: number,
+    sums: number,
+    tables: number,
+    alphaScale: number,
+    width: number,
+    box: number,
+    channels: 3 | 4,
+  ): void;
+  /** `boxes` sums to rounded means in `mid`, box b having covered `rows` rows of `lengths[b]` (int32) pixels. */
+  averageBoxes(sums: number, mid: number, lengths: number, boxes: number, rows: number, channels: 3 | 4): void;
   /**
-   * Horizontal pass: `width` outputs of `channels` (3 or 4) samples each into `dst`, output x the sum of
-   * source samples from `first[x]` (a sample index) against `weights[ends[x-1] .. ends[x])`, then rounded
-   * and shifted right by 14. Source and destination need 4 samples of room past their last pixel.
+   * Horizontal pass: `width` outputs into `dst`, output x the sum of source samples from `first[x]` (a
+   * sample index) against `weights[ends[x-1] .. ends[x])` (int32), rounded and shifted right by 14.
+   * Source and destination need 4 samples of room past their last pixel.
    */
   filterRow(
     src: number,
@@ -72,9 +88,11 @@ export interface RowFilter {
   ): void;
   /**
    * Vertical pass: `sum[i] = Σ rows[t][i] × weights[t]` for `taps` rows (`rows`: their byte offsets as
-   * 32-bit integers), `length` samples rounded up to a multiple of 8 (rows and `sum` need that room).
+   * int32), `length` samples rounded up to a multiple of 8 (rows and `sum` need that room).
    */
   sumRows(sum: number, rows: number, weights: number, taps: number, length: number): void;
+  /** A vertical sum row to `width` RGBA8 sRGB pixels in `out`, through `matrix` (9 float32, 0 for none) and the 65536-entry encode `table`. */
+  encodeRow(sum: number, out: number, table: number, matrix: number, width: number, channels: 3 | 4): void;
 }
 
 /**

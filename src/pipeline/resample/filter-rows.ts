@@ -1,7 +1,8 @@
-import type { Codecs, RowFilter } from '../codecs';
+import type { Codecs } from '../codecs';
 import type { ColourConversion } from '../colour/transform';
 import { ENCODE_STEPS, srgbEncodeTable } from '../colour/trc';
 import { uprightIndex, uprightSize } from '../orient';
+import { createFixedKernel } from './fixed-rows';
 import { computeTaps, packTaps, type PackedTaps, type Taps } from './taps';
 import type { ImageSink } from '../rows';
 import type { Orientation } from '../types';
@@ -43,10 +44,8 @@ export function createFilterResampler(
   if (dstW > srcW || dstH > srcH || dstW < 1 || dstH < 1) {
     throw new RangeError(`cannot resample ${srcW}x${srcH} down to ${dstW}x${dstH}`);
   }
-  if (opaque) return createOpaqueResampler(filters, srcW, srcH, dstW, dstH, orientation, colour);
-  return float
-    ? createRgbaResampler(srcW, srcH, dstW, dstH, orientation, colour)
-    : createAlphaResampler(filters, srcW, srcH, dstW, dstH, orientation, colour);
+  if (float && !opaque) return createRgbaResampler(srcW, srcH, dstW, dstH, orientation, colour);
+  return createFixedResampler(filters, srcW, srcH, dstW, dstH, orientation, colour, opaque ? 3 : 4);
 }
 
 /** Where the fixed-point paths get their WASM SIMD multiply-add loops (the {@link Codecs} port). */
@@ -108,10 +107,10 @@ function createPlacer(orientation: Orientation, dstW: number, dstH: number) {
   };
 }
 
-type Plan = ReturnType<typeof plan>;
+export type Plan = ReturnType<typeof plan>;
 
 /** What differs between the paths; {@link streamRows} does the rest (row order, box blocks, the ring, placement). */
-interface RowKernel<R> {
+export interface RowKernel<R> {
   /** A ring row: one horizontally filtered box row. */
   newRow(): R;
   /** Source row `rgba` into the box row being built; `first`: it starts a new box row. */
@@ -198,8 +197,8 @@ function createRgbaResampler(
   });
 }
 
-/** Opaque: RGB in 32-bit fixed point (see {@link createFilterResampler}). */
-function createOpaqueResampler(
+/** Opaque (3 channels) or any alpha (4), in 32-bit fixed point (see {@link createFilterResampler}). */
+function createFixedResampler(
   filters: RowFilters,
   srcW: number,
   srcH: number,
@@ -207,123 +206,11 @@ function createOpaqueResampler(
   dstH: number,
   orientation: Orientation,
   colour: ColourConversion,
+  channels: 3 | 4,
 ): ImageSink {
   const geometry = plan(srcW, srcH, dstW, dstH);
-  const { box, lengths } = geometry;
-  const rows = createFixedRows(filters, geometry, dstW, 3);
-  const { mid } = rows;
-  // Box sums: 32-bit while box² × 65535 fits (a box up to 180), else float.
-  const sums = box === 1 ? undefined : box <= MAX_INT_BOX ? new Int32Array(mid.length) : new Float64Array(mid.length);
-  const tables = colour.toLinear.map(fixedTable) as [Int32Array, Int32Array, Int32Array];
-  return streamRows(geometry, srcH, dstW, dstH, orientation, {
-    opaque: true,
-    newRow: rows.newRow,
-    take(rgba, first) {
-      if (sums === undefined) return linearRowFixed(rgba, srcW, tables, mid);
-      if (first) sums.fill(0);
-      if (sums instanceof Int32Array) boxRowFixed(rgba, srcW, box, tables, sums);
-      else boxRow3(rgba, srcW, box, colour.toLinear, sums);
-    },
-    filter(count, into) {
-      if (sums !== undefined)
-        averageBoxesFixed(sums, lengths, count, sums instanceof Int32Array ? 1 : ENCODE_STEPS, mid);
-      rows.filter(into);
-    },
-    emit(j, taken, target, offset, step) {
-      writeRowFixed(rows.sum(j, taken), target, offset, step, dstW, colour.matrix);
-    },
-  });
-}
-
-/** Any alpha: premultiplied RGBA in 32-bit fixed point (see {@link createFilterResampler}). */
-function createAlphaResampler(
-  filters: RowFilters,
-  srcW: number,
-  srcH: number,
-  dstW: number,
-  dstH: number,
-  orientation: Orientation,
-  colour: ColourConversion,
-): ImageSink {
-  const geometry = plan(srcW, srcH, dstW, dstH);
-  const { box, lengths } = geometry;
-  const rows = createFixedRows(filters, geometry, dstW, 4);
-  const { mid } = rows;
-  // Box sums: 32-bit while box² × 65535 fits (a box up to 180), else float (of the same integers).
-  const sums = box === 1 ? undefined : box <= MAX_INT_BOX ? new Int32Array(mid.length) : new Float64Array(mid.length);
-  const tables = colour.toLinear.map(fixedTable) as [Int32Array, Int32Array, Int32Array];
-  return streamRows(geometry, srcH, dstW, dstH, orientation, {
-    opaque: false,
-    newRow: rows.newRow,
-    take(rgba, first) {
-      if (sums === undefined) return premultiplyRowFixed(rgba, srcW, tables, mid);
-      if (first) sums.fill(0);
-      boxRowFixed4(rgba, srcW, box, tables, sums);
-    },
-    filter(count, into) {
-      if (sums !== undefined) averageBoxesFixed4(sums, lengths, count, mid);
-      rows.filter(into);
-    },
-    emit(j, taken, target, offset, step) {
-      writeRowFixed4(rows.sum(j, taken), target, offset, step, dstW, colour.matrix);
-    },
-  });
-}
-
-/**
- * The fixed-point paths' rows, laid out in one {@link RowFilter}'s memory so
- * its WASM SIMD loops do the multiply-adds: the (box-reduced) source row
- * `mid`, which the caller fills; the ring rows, named by byte offset; the
- * vertical sum; and both passes' taps (weights in 1/H_ONE and 1/V_ONE, see
- * the bounds above). Rows get the room past their end that the loops need.
- */
-function createFixedRows(filters: RowFilters, { midW, tx, ty, ringRows }: Plan, dstW: number, channels: 3 | 4) {
-  const horizontal = fixedTaps(packTaps(tx, channels), H_ONE);
-  const vertical = fixedTaps(packTaps(ty, 1), V_ONE);
-  const length = dstW * channels;
-  const rowInts = roundUp(length + 4, 8);
-  const midInts = midW * channels + 4;
-  const parts = [horizontal.first, horizontal.ends, horizontal.weights, vertical.weights];
-  let ints = midInts + rowInts * (ringRows + 1) + ringRows;
-  for (const part of parts) ints += part.length;
-  const filter = filters.rowFilter(ints * 4);
-  let next = filter.base;
-  const take = (n: number) => {
-    const at = next;
-    next += n * 4;
-    return at;
-  };
-  const place = (part: Int32Array) => {
-    const at = take(part.length);
-    new Int32Array(filter.buffer, at, part.length).set(part);
-    return at;
-  };
-  const [first, ends, hWeights, vWeights] = parts.map(place) as [number, number, number, number];
-  const midAt = take(midInts);
-  const sumAt = take(rowInts);
-  const rowsAt = take(ringRows);
-  const rowOffsets = new Int32Array(filter.buffer, rowsAt, ringRows);
-  const sum = new Int32Array(filter.buffer, sumAt, length);
-  return {
-    mid: new Int32Array(filter.buffer, midAt, midW * channels),
-    /** A ring row's byte offset. */
-    newRow: () => take(rowInts),
-    /** `mid`, filtered horizontally into the ring row at `into`. */
-    filter(into: number) {
-      filter.filterRow(midAt, into, first, ends, hWeights, dstW, channels);
-    },
-    /** Output row `j`'s vertical sum of its ring rows `taken` (in tap order), in 1/(65535 × V_ONE). */
-    sum(j: number, taken: number[]): Int32Array {
-      rowOffsets.set(taken);
-      const w0 = j === 0 ? 0 : vertical.ends[j - 1]!;
-      filter.sumRows(sumAt, rowsAt, vWeights + w0 * 4, taken.length, length);
-      return sum;
-    },
-  };
-}
-
-function roundUp(n: number, step: number): number {
-  return Math.ceil(n / step) * step;
+  const kernel = createFixedKernel(filters, geometry, srcW, dstW, colour, channels);
+  return streamRows(geometry, srcH, dstW, dstH, orientation, kernel);
 }
 
 type Tables = readonly [Float32Array, Float32Array, Float32Array];
@@ -462,262 +349,6 @@ function writeRow4(
         out[o + 1] = table[quantise(g)]!;
         out[o + 2] = table[quantise(b)]!;
       } else {
-        out[o] = table[quantise(m0! * r + m1! * g + m2! * b)]!;
-        out[o + 1] = table[quantise(m3! * r + m4! * g + m5! * b)]!;
-        out[o + 2] = table[quantise(m6! * r + m7! * g + m8! * b)]!;
-      }
-    } else {
-      out[o] = 0;
-      out[o + 1] = 0;
-      out[o + 2] = 0;
-    }
-    out[o + 3] = a;
-  }
-}
-
-// Fixed point, opaque path. Samples are linear light × 65535 (ENCODE_STEPS).
-// Bounds: Lanczos-3 taps sum to one but their absolute values to at most
-// about 1.56 (a 26 → 25 reduction; 1.2 for large ones), so a horizontal sum is
-// below 65535 × 1.56 × 2^14 < 2^31 and a ring sample below 102 000; the
-// vertical weights use 2^13, so its sum is below 102 000 × 1.56 × 2^13 < 2^31.
-
-/** Horizontal weights' unit. */
-const H_ONE = 1 << 14;
-/** Vertical weights' unit. */
-const V_ONE = 1 << 13;
-/** The largest box whose sums (box² samples of at most 65535) fit 32 bits. */
-const MAX_INT_BOX = Math.floor(Math.sqrt(2 ** 31 / ENCODE_STEPS)) - 1;
-
-interface FixedTaps {
-  first: Int32Array;
-  ends: Int32Array;
-  weights: Int32Array;
-}
-
-/** Packed taps with integer weights in 1/`one`, each output's summing to exactly `one` (flat stays flat). */
-function fixedTaps(taps: PackedTaps, one: number): FixedTaps {
-  const weights = new Int32Array(taps.weights.length);
-  let w = 0;
-  for (let i = 0; i < taps.ends.length; i++) {
-    const end = taps.ends[i]!;
-    let total = 0;
-    let largest = w;
-    for (let k = w; k < end; k++) {
-      weights[k] = Math.round(taps.weights[k]! * one);
-      total += weights[k]!;
-      if (taps.weights[k]! > taps.weights[largest]!) largest = k;
-    }
-    if (end > w) weights[largest] = weights[largest]! + one - total;
-    w = end;
-  }
-  return { first: taps.first, ends: taps.ends, weights };
-}
-
-/** A linear-light table in 1/65535 steps. */
-function fixedTable(table: Float32Array): Int32Array {
-  return Int32Array.from(table, (v) => Math.round(v * ENCODE_STEPS));
-}
-
-/** An opaque row's linear light, in 1/65535 steps. */
-function linearRowFixed(
-  rgba: Uint8Array | Uint8ClampedArray,
-  width: number,
-  tables: readonly [Int32Array, Int32Array, Int32Array],
-  mid: Int32Array,
-) {
-  const [toR, toG, toB] = tables;
-  for (let s = 0, k = 0, end = width * 4; s < end; s += 4, k += 3) {
-    mid[k] = toR[rgba[s]!]!;
-    mid[k + 1] = toG[rgba[s + 1]!]!;
-    mid[k + 2] = toB[rgba[s + 2]!]!;
-  }
-}
-
-/** An opaque row's linear light in 1/65535 steps, summed `box` pixels at a time into `sums`. */
-function boxRowFixed(
-  rgba: Uint8Array | Uint8ClampedArray,
-  width: number,
-  box: number,
-  tables: readonly [Int32Array, Int32Array, Int32Array],
-  sums: Int32Array,
-) {
-  const [toR, toG, toB] = tables;
-  for (let s = 0, k = 0, left = box, end = width * 4; s < end; s += 4) {
-    sums[k] = sums[k]! + toR[rgba[s]!]!;
-    sums[k + 1] = sums[k + 1]! + toG[rgba[s + 1]!]!;
-    sums[k + 2] = sums[k + 2]! + toB[rgba[s + 2]!]!;
-    if (--left === 0) {
-      left = box;
-      k += 3;
-    }
-  }
-}
-
-/** An opaque row's linear light (0..1), summed `box` pixels at a time into `sums`. */
-function boxRow3(rgba: Uint8Array | Uint8ClampedArray, width: number, box: number, tables: Tables, sums: Float64Array) {
-  const [toR, toG, toB] = tables;
-  for (let s = 0, k = 0, left = box, end = width * 4; s < end; s += 4) {
-    sums[k] = sums[k]! + toR[rgba[s]!]!;
-    sums[k + 1] = sums[k + 1]! + toG[rgba[s + 1]!]!;
-    sums[k + 2] = sums[k + 2]! + toB[rgba[s + 2]!]!;
-    if (--left === 0) {
-      left = box;
-      k += 3;
-    }
-  }
-}
-
-/** Box sums to means in 1/65535 steps: each box covered `rows` rows of `lengths[b]` pixels; `unit` is the sums' step. */
-function averageBoxesFixed(
-  sums: Int32Array | Float64Array,
-  lengths: Int32Array,
-  rows: number,
-  unit: number,
-  mid: Int32Array,
-) {
-  for (let b = 0, k = 0; b < lengths.length; b++, k += 3) {
-    const scale = unit / (rows * lengths[b]!);
-    mid[k] = (sums[k]! * scale + 0.5) | 0;
-    mid[k + 1] = (sums[k + 1]! * scale + 0.5) | 0;
-    mid[k + 2] = (sums[k + 2]! * scale + 0.5) | 0;
-  }
-}
-
-/** One fixed-point output row to 8-bit sRGB (3×3 first when there is one), alpha 255, pixel x at `o0 + x * step`. */
-function writeRowFixed(
-  sum: Int32Array,
-  out: Uint8ClampedArray,
-  o0: number,
-  step: number,
-  width: number,
-  matrix: Float32Array | undefined,
-) {
-  const table = srgbEncodeTable();
-  const half = V_ONE >> 1;
-  if (matrix === undefined) {
-    for (let x = 0, k = 0, o = o0; x < width; x++, k += 3, o += step) {
-      const r = (sum[k]! + half) >> 13;
-      const g = (sum[k + 1]! + half) >> 13;
-      const b = (sum[k + 2]! + half) >> 13;
-      out[o] = table[r < 0 ? 0 : r > ENCODE_STEPS ? ENCODE_STEPS : r]!;
-      out[o + 1] = table[g < 0 ? 0 : g > ENCODE_STEPS ? ENCODE_STEPS : g]!;
-      out[o + 2] = table[b < 0 ? 0 : b > ENCODE_STEPS ? ENCODE_STEPS : b]!;
-      out[o + 3] = 255;
-    }
-    return;
-  }
-  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = matrix as unknown as number[];
-  const unit = 1 / (ENCODE_STEPS * V_ONE);
-  for (let x = 0, k = 0, o = o0; x < width; x++, k += 3, o += step) {
-    const r = sum[k]! * unit;
-    const g = sum[k + 1]! * unit;
-    const b = sum[k + 2]! * unit;
-    out[o] = table[quantise(m0! * r + m1! * g + m2! * b)]!;
-    out[o + 1] = table[quantise(m3! * r + m4! * g + m5! * b)]!;
-    out[o + 2] = table[quantise(m6! * r + m7! * g + m8! * b)]!;
-    out[o + 3] = 255;
-  }
-}
-
-// Fixed point with alpha. A pixel is (linear R, G, B) × alpha and alpha, all
-// in 1/65535 steps (alpha a/255 is a × 257), so every sample has the same
-// bound as the opaque path's and the same filters' bounds hold. The
-// premultiply rounds l × a / 255 to the step, as (l × ALPHA_SCALE[a] + 2^15) /
-// 2^16 in unsigned 32 bits (at most 65535 × 65536 + 2^15 < 2^32); a = 255
-// keeps l exactly and a = 0 gives 0, so transparent colour cannot bleed.
-
-/** a/255 in 1/65536: 0 … 65536. */
-const ALPHA_SCALE = Int32Array.from({ length: 256 }, (_, a) => Math.round((a * 65536) / 255));
-/** A vertical sum of alpha (1/(65535 × V_ONE)) to 8-bit alpha. */
-const ALPHA_UNIT = 255 / (ENCODE_STEPS * V_ONE);
-
-/** A row's linear light × alpha and alpha, in 1/65535 steps. */
-function premultiplyRowFixed(
-  rgba: Uint8Array | Uint8ClampedArray,
-  width: number,
-  tables: readonly [Int32Array, Int32Array, Int32Array],
-  mid: Int32Array,
-) {
-  const [toR, toG, toB] = tables;
-  for (let s = 0, end = width * 4; s < end; s += 4) {
-    const a = rgba[s + 3]!;
-    const scale = ALPHA_SCALE[a]!;
-    mid[s] = (Math.imul(toR[rgba[s]!]!, scale) + 0x8000) >>> 16;
-    mid[s + 1] = (Math.imul(toG[rgba[s + 1]!]!, scale) + 0x8000) >>> 16;
-    mid[s + 2] = (Math.imul(toB[rgba[s + 2]!]!, scale) + 0x8000) >>> 16;
-    mid[s + 3] = a * 257;
-  }
-}
-
-/** A row's linear light × alpha and alpha in 1/65535 steps, summed `box` pixels at a time into `sums`. */
-function boxRowFixed4(
-  rgba: Uint8Array | Uint8ClampedArray,
-  width: number,
-  box: number,
-  tables: readonly [Int32Array, Int32Array, Int32Array],
-  sums: Int32Array | Float64Array,
-) {
-  const [toR, toG, toB] = tables;
-  for (let s = 0, k = 0, left = box, end = width * 4; s < end; s += 4) {
-    const a = rgba[s + 3]!;
-    if (a !== 0) {
-      const scale = ALPHA_SCALE[a]!;
-      sums[k] = sums[k]! + ((Math.imul(toR[rgba[s]!]!, scale) + 0x8000) >>> 16);
-      sums[k + 1] = sums[k + 1]! + ((Math.imul(toG[rgba[s + 1]!]!, scale) + 0x8000) >>> 16);
-      sums[k + 2] = sums[k + 2]! + ((Math.imul(toB[rgba[s + 2]!]!, scale) + 0x8000) >>> 16);
-      sums[k + 3] = sums[k + 3]! + a * 257;
-    }
-    if (--left === 0) {
-      left = box;
-      k += 4;
-    }
-  }
-}
-
-/** Box sums to means, still in 1/65535 steps: each box covered `rows` rows of `lengths[b]` pixels. */
-function averageBoxesFixed4(sums: Int32Array | Float64Array, lengths: Int32Array, rows: number, mid: Int32Array) {
-  for (let b = 0, k = 0; b < lengths.length; b++, k += 4) {
-    const scale = 1 / (rows * lengths[b]!);
-    mid[k] = (sums[k]! * scale + 0.5) | 0;
-    mid[k + 1] = (sums[k + 1]! * scale + 0.5) | 0;
-    mid[k + 2] = (sums[k + 2]! * scale + 0.5) | 0;
-    mid[k + 3] = (sums[k + 3]! * scale + 0.5) | 0;
-  }
-}
-
-/**
- * One fixed-point premultiplied output row to 8-bit sRGB (3×3 first when
- * there is one) and alpha, pixel x at `o0 + x * step`: colour is divided by
- * alpha once, here; a pixel whose alpha rounds to 0 is written (0, 0, 0, 0).
- */
-function writeRowFixed4(
-  sum: Int32Array,
-  out: Uint8ClampedArray,
-  o0: number,
-  step: number,
-  width: number,
-  matrix: Float32Array | undefined,
-) {
-  const table = srgbEncodeTable();
-  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = (matrix ?? IDENTITY) as unknown as number[];
-  for (let x = 0, k = 0, o = o0; x < width; x++, k += 4, o += step) {
-    const sa = sum[k + 3]!;
-    const a = sa * ALPHA_UNIT;
-    // Lanczos lobes can make a nearly transparent pixel's alpha tiny or negative: treat it as transparent.
-    if (a > 0.5) {
-      if (matrix === undefined) {
-        const inv = ENCODE_STEPS / sa;
-        const r = (sum[k]! * inv + 0.5) | 0;
-        const g = (sum[k + 1]! * inv + 0.5) | 0;
-        const b = (sum[k + 2]! * inv + 0.5) | 0;
-        out[o] = table[r < 0 ? 0 : r > ENCODE_STEPS ? ENCODE_STEPS : r]!;
-        out[o + 1] = table[g < 0 ? 0 : g > ENCODE_STEPS ? ENCODE_STEPS : g]!;
-        out[o + 2] = table[b < 0 ? 0 : b > ENCODE_STEPS ? ENCODE_STEPS : b]!;
-      } else {
-        const inv = 1 / sa;
-        const r = sum[k]! * inv;
-        const g = sum[k + 1]! * inv;
-        const b = sum[k + 2]! * inv;
         out[o] = table[quantise(m0! * r + m1! * g + m2! * b)]!;
         out[o + 1] = table[quantise(m3! * r + m4! * g + m5! * b)]!;
         out[o + 2] = table[quantise(m6! * r + m7! * g + m8! * b)]!;
