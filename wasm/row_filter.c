@@ -97,23 +97,29 @@ EXPORT("box_row")
 void box_row(const uint8_t *rgba, int64_t *sums, const int32_t *tables, const uint32_t *alpha_scale, int32_t width,
              int32_t box, int32_t channels) {
   const int32_t *to_r = tables, *to_g = tables + 256, *to_b = tables + 512;
-  int32_t left = box;
-  for (int32_t x = 0; x < width; x++, rgba += 4) {
+  for (int32_t x = 0; x < width; x += box, sums += channels) {
+    const int32_t n = width - x < box ? width - x : box;
+    int64_t r = 0, g = 0, b = 0, a = 0;
     if (channels == 3) {
-      sums[0] += to_r[rgba[0]];
-      sums[1] += to_g[rgba[1]];
-      sums[2] += to_b[rgba[2]];
-    } else if (rgba[3] != 0) {
-      const uint32_t scale = alpha_scale[rgba[3]];
-      sums[0] += ((uint32_t)to_r[rgba[0]] * scale + 0x8000u) >> 16;
-      sums[1] += ((uint32_t)to_g[rgba[1]] * scale + 0x8000u) >> 16;
-      sums[2] += ((uint32_t)to_b[rgba[2]] * scale + 0x8000u) >> 16;
-      sums[3] += rgba[3] * 257;
+      for (int32_t i = 0; i < n; i++, rgba += 4) {
+        r += to_r[rgba[0]];
+        g += to_g[rgba[1]];
+        b += to_b[rgba[2]];
+      }
+    } else {
+      for (int32_t i = 0; i < n; i++, rgba += 4) {
+        if (rgba[3] == 0) continue;
+        const uint32_t scale = alpha_scale[rgba[3]];
+        r += ((uint32_t)to_r[rgba[0]] * scale + 0x8000u) >> 16;
+        g += ((uint32_t)to_g[rgba[1]] * scale + 0x8000u) >> 16;
+        b += ((uint32_t)to_b[rgba[2]] * scale + 0x8000u) >> 16;
+        a += rgba[3] * 257;
+      }
+      sums[3] += a;
     }
-    if (--left == 0) {
-      left = box;
-      sums += channels;
-    }
+    sums[0] += r;
+    sums[1] += g;
+    sums[2] += b;
   }
 }
 
@@ -122,8 +128,13 @@ void box_row(const uint8_t *rgba, int64_t *sums, const int32_t *tables, const ui
 EXPORT("average_boxes")
 void average_boxes(const int64_t *sums, int32_t *mid, const int32_t *lengths, int32_t boxes, int32_t rows,
                    int32_t channels) {
+  int32_t length = 0;
+  double scale = 0;
   for (int32_t b = 0; b < boxes; b++, sums += channels, mid += channels) {
-    const double scale = 1.0 / ((double)rows * (double)lengths[b]);
+    if (lengths[b] != length) {
+      length = lengths[b];
+      scale = 1.0 / ((double)rows * (double)length);
+    }
     for (int32_t c = 0; c < channels; c++) mid[c] = (int32_t)((double)sums[c] * scale + 0.5);
   }
 }
