@@ -90,7 +90,7 @@ export function createFixedKernel(
   >;
   const rgba = new Uint8Array(buffer, p.rgba, srcW * 4);
   const sums = box > 1 ? new BigInt64Array(buffer, p.sums, midW * channels) : undefined;
-  const out = new Uint8Array(buffer, p.out, dstW * 4);
+  const out = new Uint8ClampedArray(buffer, p.out, dstW * 4); // the target's type: `set` is then a plain copy
   const outWords = new Uint32Array(buffer, p.out, dstW);
   const rowOffsets = new Int32Array(buffer, p.rows, ringRows);
   let next = 0;
