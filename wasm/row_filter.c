@@ -32,12 +32,12 @@ void filter_row(const int32_t *src, int32_t *dst, const int32_t *first, const in
     const int32_t *s = src + first[x];
     v128_t acc = half;
     for (; w + 1 < end; w += 2, s += 2 * channels) {
-      v128_t a = wasm_i32x4_mul(wasm_v128_load(s), wasm_i32x4_splat(weights[w]));
-      v128_t b = wasm_i32x4_mul(wasm_v128_load(s + channels), wasm_i32x4_splat(weights[w + 1]));
+      v128_t a = wasm_i32x4_mul(wasm_v128_load(s), wasm_v128_load32_splat(weights + w));
+      v128_t b = wasm_i32x4_mul(wasm_v128_load(s + channels), wasm_v128_load32_splat(weights + w + 1));
       acc = wasm_i32x4_add(acc, wasm_i32x4_add(a, b));
     }
     if (w < end) {
-      acc = wasm_i32x4_add(acc, wasm_i32x4_mul(wasm_v128_load(s), wasm_i32x4_splat(weights[w])));
+      acc = wasm_i32x4_add(acc, wasm_i32x4_mul(wasm_v128_load(s), wasm_v128_load32_splat(weights + w)));
       w++;
     }
     wasm_v128_store(dst, wasm_i32x4_shr(acc, 14));
@@ -83,6 +83,13 @@ void linear_row(const uint8_t *rgba, int32_t *mid, const int32_t *tables, const 
     return;
   }
   for (int32_t x = 0; x < width; x++, rgba += 4, mid += 4) {
+    if (rgba[3] == 255) { // (l × 65536 + 2^15) >> 16 = l
+      mid[0] = to_r[rgba[0]];
+      mid[1] = to_g[rgba[1]];
+      mid[2] = to_b[rgba[2]];
+      mid[3] = 65535;
+      continue;
+    }
     const uint32_t scale = alpha_scale[rgba[3]];
     mid[0] = (int32_t)(((uint32_t)to_r[rgba[0]] * scale + 0x8000u) >> 16);
     mid[1] = (int32_t)(((uint32_t)to_g[rgba[1]] * scale + 0x8000u) >> 16);
@@ -173,6 +180,14 @@ void encode_row(const int32_t *sum, uint8_t *out, const uint8_t *table, const fl
       g = sum[1] * unit;
       b = sum[2] * unit;
     } else {
+      if (sum[3] == 65535 * 8192 && !matrix) {
+        // Opaque (the alpha taps summed exactly to one): dividing by alpha is the opaque path's shift.
+        out[0] = table[clamp_index((sum[0] + 4096) >> 13)];
+        out[1] = table[clamp_index((sum[1] + 4096) >> 13)];
+        out[2] = table[clamp_index((sum[2] + 4096) >> 13)];
+        out[3] = 255;
+        continue;
+      }
       const double a = sum[3] * alpha_unit;
       out[3] = clamp_byte(a);
       if (!(a > 0.5)) {
