@@ -68,7 +68,7 @@ clang "${ldflags[@]}" "${dec_objs[@]}" -lc -o "$out/libwebp-dec.wasm"
 # maximum from the memory budget, so libwebp's token buffer, which grows with the output, stops
 # at it with an out-of-memory status (then the adapter encodes again with low_memory).
 clang "${ldflags[@]}" -Wl,--import-memory -Wl,--initial-memory=1048576 "${enc_objs[@]}" -lc -o "$out/libwebp-enc.wasm"
-# The row filter: two loops on memory the caller lays out, so no libc and no allocator; always
+# The row filter: per-sample loops on memory the caller lays out, so no libc and no allocator; always
 # WASM SIMD (its whole point). The first 64 KiB page holds only its stack; the adapter grows
 # the memory once per resampler for the rows.
 clang --target=wasm32 -nostdlib -ffreestanding -O2 -msimd128 -mnontrapping-fptoint -Wl,--no-entry -Wl,--stack-first \

@@ -1,9 +1,9 @@
 // The fixed-point resampler's per-sample loops (src/pipeline/resample/
-// filter-rows.ts streams the rows, builds the taps and tables, and places the
-// output): 8-bit samples in to linear light, the box pre-shrink, the two
-// Lanczos-3 passes in WASM SIMD (four 32-bit lanes per instruction), and
-// linear light out to 8-bit sRGB. The arithmetic is what filter-rows.ts
-// specifies: 32-bit products and sums that wrap, a rounding shift right by 14
+// filter-rows.ts streams the rows; fixed-rows.ts builds the taps and tables,
+// lays them out here and places the output): 8-bit samples in to linear light,
+// the box pre-shrink, the two Lanczos-3 passes in WASM SIMD (four 32-bit lanes
+// per instruction), and linear light out to 8-bit sRGB. The arithmetic is what
+// fixed-rows.ts specifies: 32-bit products and sums that wrap, a rounding shift right by 14
 // after the horizontal pass and by 13 after the vertical one, double-precision
 // scaling where it divides. No libc, no allocation, no imports: the caller
 // lays out every row and table in this module's memory and passes byte
@@ -45,9 +45,9 @@ void filter_row(const int32_t *src, int32_t *dst, const int32_t *first, const in
 }
 
 // Vertical Lanczos-3: sum[i] = Σ_t rows[t][i] × weights[t] for i < length,
-// `rows` being `taps` byte offsets of ring rows. Lanes run four samples at a
-// time; `length` is rounded up to a multiple of 4, so every row and `sum` need
-// room for that many samples. Integer sums wrap the same in any order, so
+// `rows` being `taps` byte offsets of ring rows. Lanes run eight samples at a
+// time (two vectors); `length` is rounded up to a multiple of 8, so every row
+// and `sum` need room for that many samples. Integer sums wrap the same in any order, so
 // this equals the TypeScript loop exactly.
 EXPORT("sum_rows")
 void sum_rows(int32_t *sum, const int32_t *const *rows, const int32_t *weights, int32_t taps, int32_t length) {
@@ -153,6 +153,9 @@ static inline int32_t quantise(double v) {
 
 static inline int32_t clamp_index(int32_t v) { return v < 0 ? 0 : v > 65535 ? 65535 : v; }
 
+// A vertical sum (1/(65535 × 8192) steps) to 1/65535 steps, rounded: (v + 2^12) >> 13 in 32 bits that wrap.
+static inline int32_t round13(int32_t v) { return (int32_t)((uint32_t)v + 4096u) >> 13; }
+
 // JavaScript's Uint8ClampedArray store: clamped, rounded half to even.
 static inline uint8_t clamp_byte(double v) { return v > 0 ? (v < 255 ? (uint8_t)__builtin_rint(v) : 255) : 0; }
 
@@ -171,9 +174,9 @@ void encode_row(const int32_t *sum, uint8_t *out, const uint8_t *table, const fl
     if (channels == 3) {
       out[3] = 255;
       if (!matrix) {
-        out[0] = table[clamp_index((sum[0] + 4096) >> 13)];
-        out[1] = table[clamp_index((sum[1] + 4096) >> 13)];
-        out[2] = table[clamp_index((sum[2] + 4096) >> 13)];
+        out[0] = table[clamp_index(round13(sum[0]))];
+        out[1] = table[clamp_index(round13(sum[1]))];
+        out[2] = table[clamp_index(round13(sum[2]))];
         continue;
       }
       r = sum[0] * unit;
@@ -182,9 +185,9 @@ void encode_row(const int32_t *sum, uint8_t *out, const uint8_t *table, const fl
     } else {
       if (sum[3] == 65535 * 8192 && !matrix) {
         // Opaque (the alpha taps summed exactly to one): dividing by alpha is the opaque path's shift.
-        out[0] = table[clamp_index((sum[0] + 4096) >> 13)];
-        out[1] = table[clamp_index((sum[1] + 4096) >> 13)];
-        out[2] = table[clamp_index((sum[2] + 4096) >> 13)];
+        out[0] = table[clamp_index(round13(sum[0]))];
+        out[1] = table[clamp_index(round13(sum[1]))];
+        out[2] = table[clamp_index(round13(sum[2]))];
         out[3] = 255;
         continue;
       }

@@ -24,11 +24,11 @@ import type { Orientation } from '../types';
  * alpha is 255. Otherwise the same fixed point carries four channels: linear
  * light × alpha and alpha, both in 1/65535 steps, divided back once per output
  * pixel. Both differ from the float path (`float`, the reference they are
- * tested against) by rounding only. The fixed-point multiply-adds (both
- * passes, about 340 million for a 12 MP photo to 2048 px) run in `filters`'
- * WASM SIMD loops (wasm/row_filter.c, four lanes at a time, the same integer
- * arithmetic); this file still streams the rows, builds the taps, converts
- * samples in and out and places the output.
+ * tested against) by rounding only. The fixed-point paths' per-sample loops
+ * (the multiply-adds of both passes: about 340 million for a 12 MP photo to
+ * 2048 px) run in `filters`' WASM SIMD module (wasm/row_filter.c, laid out
+ * and driven by fixed-rows.ts); this file streams the rows into them, one
+ * at a time, and places the output.
  */
 export function createFilterResampler(
   filters: RowFilters,
