@@ -85,21 +85,55 @@ function unfilterBytes(filter: number, row: Uint8Array, prev: Uint8Array, bpp: n
       return;
     default:
       for (let i = 0; i < bpp && i < n; i++) row[i] = (row[i]! + prev[i]!) & 0xff;
-      for (let i = bpp; i < n; i++) {
-        const a = row[i - bpp]!;
-        const b = prev[i]!;
-        const c = prev[i - bpp]!;
-        // PNG §9.4 Paeth: the neighbour closest to a + b - c, ties in the order a, b, c. Branch-free
-        // (sign masks instead of comparisons): on photographic rows the choice is unpredictable.
-        const pb0 = a - c;
-        const pa0 = b - c;
-        const pc0 = pa0 + pb0;
-        const pa = (pa0 ^ (pa0 >> 31)) - (pa0 >> 31);
-        const pb = (pb0 ^ (pb0 >> 31)) - (pb0 >> 31);
-        const pc = (pc0 ^ (pc0 >> 31)) - (pc0 >> 31);
-        const bc = b ^ ((b ^ c) & ((pc - pb) >> 31)); // pc < pb ? c : b
-        const notA = ((pb - pa) | (pc - pa)) >> 31; // pa > pb || pa > pc
-        row[i] = (row[i]! + (a ^ ((a ^ bc) & notA))) & 0xff;
-      }
+      if ((bpp & 3) === 0) for (let first = 0; first < bpp; first += 4) paethQuad(row, prev, first, bpp);
+      else for (let i = bpp; i < n; i++) row[i] = (row[i]! + paeth(row[i - bpp]!, prev[i]!, prev[i - bpp]!)) & 0xff;
   }
+}
+
+/**
+ * Paeth on four channels of a row whose pixels are `step` bytes (4 or 8), from
+ * byte `first` on, a pixel at a time: the left and upper-left samples of the
+ * four stay in registers, and the four chains run side by side. The first
+ * pixel is done already.
+ */
+function paethQuad(row: Uint8Array, prev: Uint8Array, first: number, step: number): void {
+  let a0 = row[first]!;
+  let a1 = row[first + 1]!;
+  let a2 = row[first + 2]!;
+  let a3 = row[first + 3]!;
+  let c0 = prev[first]!;
+  let c1 = prev[first + 1]!;
+  let c2 = prev[first + 2]!;
+  let c3 = prev[first + 3]!;
+  for (let i = first + step; i + 3 < row.length; i += step) {
+    const b0 = prev[i]!;
+    const b1 = prev[i + 1]!;
+    const b2 = prev[i + 2]!;
+    const b3 = prev[i + 3]!;
+    row[i] = a0 = (row[i]! + paeth(a0, b0, c0)) & 0xff;
+    row[i + 1] = a1 = (row[i + 1]! + paeth(a1, b1, c1)) & 0xff;
+    row[i + 2] = a2 = (row[i + 2]! + paeth(a2, b2, c2)) & 0xff;
+    row[i + 3] = a3 = (row[i + 3]! + paeth(a3, b3, c3)) & 0xff;
+    c0 = b0;
+    c1 = b1;
+    c2 = b2;
+    c3 = b3;
+  }
+}
+
+/**
+ * PNG §9.4 Paeth: of a (left), b (up) and c (upper left), the one closest to
+ * a + b - c, ties in the order a, b, c. Branch-free (sign masks instead of
+ * comparisons): on photographic rows the choice is unpredictable.
+ */
+function paeth(a: number, b: number, c: number): number {
+  const pb0 = a - c;
+  const pa0 = b - c;
+  const pc0 = pa0 + pb0;
+  const pa = (pa0 ^ (pa0 >> 31)) - (pa0 >> 31);
+  const pb = (pb0 ^ (pb0 >> 31)) - (pb0 >> 31);
+  const pc = (pc0 ^ (pc0 >> 31)) - (pc0 >> 31);
+  const bc = b ^ ((b ^ c) & ((pc - pb) >> 31)); // pc < pb ? c : b
+  const notA = ((pb - pa) | (pc - pa)) >> 31; // pa > pb || pa > pc
+  return a ^ ((a ^ bc) & notA);
 }

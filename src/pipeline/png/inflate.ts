@@ -95,15 +95,21 @@ export class ZlibReader {
   /**
    * The next non-empty output chunk. Input is written only while a read is
    * waiting and the runtime holds no output: after a full read it may hold
-   * more, so that read first gets the rest of the event loop's turn.
+   * more, so before the next write that read gets the rest of the event
+   * loop's turn to take it.
    */
   private async pull(): Promise<Uint8Array> {
     for (;;) {
       const pending = this.readOnce();
       let result: ReadableStreamReadResult<Uint8Array> | undefined;
       try {
-        if (this.mayHoldMore) result = await beforeNextTurn(pending);
         while (result === undefined) {
+          if (this.mayHoldMore && this.writing === undefined) {
+            // Before a new write: the last read came back full, so let this one take what is held.
+            this.mayHoldMore = false;
+            result = await beforeNextTurn(pending);
+            continue;
+          }
           const fed = this.feed();
           result = fed === undefined ? await pending : await Promise.race([pending, fed.then(() => undefined)]);
           if (result === undefined && this.failure !== undefined) throw this.failure;

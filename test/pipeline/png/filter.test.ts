@@ -31,13 +31,14 @@ describe('unfilterRow', () => {
     expect(mismatches).toBe(0);
   });
 
-  it('gives the same bytes four at a time (aligned rows) as one at a time, for Sub, Up and Average', () => {
+  it('gives the bytes of the byte loops of PNG §9.2 on the word and four-channel paths (Sub, Up, Average, Paeth)', () => {
     /** The byte loops of PNG §9.2, as written there. */
     const reference = (filter: number, row: Uint8Array, prev: Uint8Array, bpp: number) => {
       for (let i = 0; i < row.length; i++) {
         const a = i >= bpp ? row[i - bpp]! : 0;
         const b = prev[i]!;
-        row[i] = (row[i]! + (filter === 1 ? a : filter === 2 ? b : (a + b) >> 1)) & 0xff;
+        const c = i >= bpp ? prev[i - bpp]! : 0;
+        row[i] = (row[i]! + [0, a, b, (a + b) >> 1, paeth(a, b, c)][filter]!) & 0xff;
       }
     };
     let seed = 7;
@@ -52,7 +53,7 @@ describe('unfilterRow', () => {
             bytes[i] = random();
             above[i] = random();
           }
-          for (const filter of [1, 2, 3]) {
+          for (const filter of [1, 2, 3, 4]) {
             const ours = bytes.slice().subarray(offset);
             const theirs = bytes.slice().subarray(offset);
             unfilterRow(filter, ours, above.subarray(offset), bpp);
