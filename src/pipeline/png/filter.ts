@@ -86,6 +86,7 @@ function unfilterBytes(filter: number, row: Uint8Array, prev: Uint8Array, bpp: n
     default:
       for (let i = 0; i < bpp && i < n; i++) row[i] = (row[i]! + prev[i]!) & 0xff;
       if ((bpp & 3) === 0) for (let first = 0; first < bpp; first += 4) paethQuad(row, prev, first, bpp);
+      else if (bpp === 3) paethTriple(row, prev);
       else for (let i = bpp; i < n; i++) row[i] = (row[i]! + paeth(row[i - bpp]!, prev[i]!, prev[i - bpp]!)) & 0xff;
   }
 }
@@ -118,6 +119,27 @@ function paethQuad(row: Uint8Array, prev: Uint8Array, first: number, step: numbe
     c1 = b1;
     c2 = b2;
     c3 = b3;
+  }
+}
+
+/** {@link paethQuad} for 8-bit RGB rows: three channel chains side by side. */
+function paethTriple(row: Uint8Array, prev: Uint8Array): void {
+  let a0 = row[0]!;
+  let a1 = row[1]!;
+  let a2 = row[2]!;
+  let c0 = prev[0]!;
+  let c1 = prev[1]!;
+  let c2 = prev[2]!;
+  for (let i = 3; i + 2 < row.length; i += 3) {
+    const b0 = prev[i]!;
+    const b1 = prev[i + 1]!;
+    const b2 = prev[i + 2]!;
+    row[i] = a0 = (row[i]! + paeth(a0, b0, c0)) & 0xff;
+    row[i + 1] = a1 = (row[i + 1]! + paeth(a1, b1, c1)) & 0xff;
+    row[i + 2] = a2 = (row[i + 2]! + paeth(a2, b2, c2)) & 0xff;
+    c0 = b0;
+    c1 = b1;
+    c2 = b2;
   }
 }
 
