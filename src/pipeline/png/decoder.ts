@@ -82,21 +82,21 @@ async function streamPasses(
   const maxRowBytes = rowBytes(widest, bits);
   // PNG §9.2: filters work on whole pixels, or on bytes when a pixel is smaller than one.
   const bpp = Math.max(1, bits >> 3);
-  let current = new Uint8Array(1 + maxRowBytes);
-  let previous = new Uint8Array(1 + maxRowBytes);
+  // The filter-type byte sits at index 3, so each row's data starts on a 4-byte boundary,
+  // where unfilterRow works a word at a time.
+  let current = new Uint8Array(4 + maxRowBytes);
+  let previous = new Uint8Array(4 + maxRowBytes);
   const rgba = new Uint8Array(widest * 4);
   for (const pass of passes) {
     if (pass.width === 0 || pass.height === 0) continue; // PNG §8.2: an empty pass has no rows, not even filter bytes.
-    const n = 1 + rowBytes(pass.width, bits);
-    previous.fill(0, 0, n);
+    const end = 4 + rowBytes(pass.width, bits);
+    previous.fill(0, 4, end);
     const out = rgba.subarray(0, pass.width * 4);
     for (let row = 0; row < pass.height; row++) {
-      const line = current.subarray(0, n);
-      await zlib.read(line);
-      const data = line.subarray(1);
-      unfilterRow(line[0]!, data, previous.subarray(1, n), bpp);
-      convert(data, pass.width, out);
-      sink.put(pass.y0 + row * pass.dy, out, pass.x0, pass.dx);
+      await zlib.read(current.subarray(3, end));
+      const data = current.subarray(4, end);
+      unfilterRow(current[3]!, data, previous.subarray(4, end), bpp);
+      sink.put(pass.y0 + row * pass.dy, convert(data, pass.width, out), pass.x0, pass.dx);
       [current, previous] = [previous, current];
     }
   }

@@ -1,8 +1,11 @@
 import { invalidImage } from '../bytes';
 import type { PngLayout } from './chunks';
 
-/** Writes `width` pixels of an unfiltered row as 8-bit RGBA into `out`. */
-export type RowConverter = (row: Uint8Array, width: number, out: Uint8Array) => void;
+/**
+ * Writes `width` pixels of an unfiltered row as 8-bit RGBA into `out` and
+ * returns it, or returns `row` itself when that already is 8-bit RGBA.
+ */
+export type RowConverter = (row: Uint8Array, width: number, out: Uint8Array) => Uint8Array;
 
 /** PNG §7.2 / table 11.1: samples per pixel of each colour type. */
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
@@ -74,6 +77,7 @@ function greyLow(bitDepth: number, trns: Uint8Array | undefined): RowConverter {
         out[o] = out[o + 1] = out[o + 2] = v;
         out[o + 3] = v === key ? 0 : 255;
       }
+      return out;
     };
   }
   // PNG §7.2: sub-byte samples are packed from the most significant bit.
@@ -85,6 +89,7 @@ function greyLow(bitDepth: number, trns: Uint8Array | undefined): RowConverter {
       out[o] = out[o + 1] = out[o + 2] = v * scale;
       out[o + 3] = v === key ? 0 : 255;
     }
+    return out;
   };
 }
 
@@ -96,6 +101,7 @@ function grey16(trns: Uint8Array | undefined): RowConverter {
       out[o] = out[o + 1] = out[o + 2] = scale16(v);
       out[o + 3] = v === key ? 0 : 255;
     }
+    return out;
   };
 }
 
@@ -113,6 +119,7 @@ function rgb8(trns: Uint8Array | undefined): RowConverter {
       out[o + 2] = bv;
       out[o + 3] = keyed && rv === r && gv === g && bv === b ? 0 : 255;
     }
+    return out;
   };
 }
 
@@ -124,6 +131,7 @@ function rgb16(trns: Uint8Array | undefined): RowConverter {
       out[o + 2] = scale16((row[i + 4]! << 8) | row[i + 5]!);
       out[o + 3] = trns !== undefined && equalBytes(row, i, trns, 6) ? 0 : 255;
     }
+    return out;
   };
 }
 
@@ -150,6 +158,7 @@ function indexed(bitDepth: number, table: Uint8Array): RowConverter {
       out[o + 2] = table[t + 2]!;
       out[o + 3] = table[t + 3]!;
     }
+    return out;
   };
 }
 
@@ -158,6 +167,7 @@ const greyAlpha8: RowConverter = (row, width, out) => {
     out[o] = out[o + 1] = out[o + 2] = row[i]!;
     out[o + 3] = row[i + 1]!;
   }
+  return out;
 };
 
 const greyAlpha16: RowConverter = (row, width, out) => {
@@ -165,11 +175,11 @@ const greyAlpha16: RowConverter = (row, width, out) => {
     out[o] = out[o + 1] = out[o + 2] = scale16((row[i]! << 8) | row[i + 1]!);
     out[o + 3] = scale16((row[i + 2]! << 8) | row[i + 3]!);
   }
+  return out;
 };
 
-const rgba8: RowConverter = (row, width, out) => {
-  out.set(row.subarray(0, width * 4));
-};
+/** Already 8-bit RGBA: the row is passed on as it is, without a copy. */
+const rgba8: RowConverter = (row, width) => row.subarray(0, width * 4);
 
 const rgba16: RowConverter = (row, width, out) => {
   for (let x = 0, i = 0, o = 0; x < width; x++, i += 8, o += 4) {
@@ -178,4 +188,5 @@ const rgba16: RowConverter = (row, width, out) => {
     out[o + 2] = scale16((row[i + 4]! << 8) | row[i + 5]!);
     out[o + 3] = scale16((row[i + 6]! << 8) | row[i + 7]!);
   }
+  return out;
 };

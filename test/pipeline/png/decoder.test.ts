@@ -583,6 +583,19 @@ describe('decodePng', () => {
       expect(counted.views()).toBeLessThan(10);
     });
 
+    it('writes the next slice only once the output of the last one has been read', async () => {
+      // Each 4 KB slice of this stream inflates to ~650 KB, and workerd's inflater holds whatever a
+      // write produces (no backpressure): a slice written per read would pile up ~650 KB per read.
+      const counted = countingBytes(zlibZeros(4_000_000));
+      const reader = new ZlibReader([counted.bytes]);
+      const row = new Uint8Array(10_000);
+      for (let i = 0; i < 130; i++) await reader.read(row); // 1.3 MB: two slices' output
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await reader.close();
+      expect(counted.views()).toBeGreaterThanOrEqual(2);
+      expect(counted.views()).toBeLessThanOrEqual(4);
+    });
+
     it('reads a stream to its exact end, and reports reading past it as invalid_image', async () => {
       const reader = new ZlibReader([zlibZeros(10)]);
       const all = new Uint8Array(2581).fill(1);
