@@ -45,33 +45,26 @@ export function decodeGifRows(
   if (palette === undefined) throw invalidImage('GIF colour table is missing');
 
   const indices = new Uint8Array(frame.width * frame.height);
-  let written = 0;
-  decodeLzw(readSubBlocks(bytes, frame.dataOffset), frame.minCodeSize, indices.length, (index) => {
-    indices[written++] = index;
-  });
+  const written = decodeLzw(readSubBlocks(bytes, frame.dataOffset), frame.minCodeSize, indices);
   // Stream row s holds frame row order[s]; invert it to know which frame rows were drawn.
   const order = frame.interlaced ? interlacedRowOrder(frame.height) : undefined;
   const streamRowOf = new Uint32Array(frame.height);
   for (let s = 0; s < frame.height; s++) streamRowOf[order ? order[s]! : s] = s;
 
   const colours = palette.length / 3;
+  // -1 (no transparent index) matches no index.
+  const transparent = frame.transparentIndex ?? -1;
+  // Frame columns that land on the screen.
+  const drawnWidth = Math.max(0, Math.min(frame.width, screen.width - frame.left));
   const row = new Uint8ClampedArray(screen.width * 4);
   for (let y = 0; y < screen.height; y++) {
     row.fill(0);
     const fy = y - frame.top;
     if (fy >= 0 && fy < frame.height) {
       const start = streamRowOf[fy]! * frame.width;
-      for (let fx = 0; fx < frame.width; fx++) {
-        const sx = frame.left + fx;
-        if (sx >= screen.width || start + fx >= written) break;
-        const index = indices[start + fx]!;
-        if (index === frame.transparentIndex || index >= colours) continue;
-        const o = sx * 4;
-        row[o] = palette[index * 3]!;
-        row[o + 1] = palette[index * 3 + 1]!;
-        row[o + 2] = palette[index * 3 + 2]!;
-        row[o + 3] = 255;
-      }
+      // Indices past `written` were never decoded (the data ended early): those pixels stay transparent.
+      const count = Math.max(0, Math.min(drawnWidth, written - start));
+      paintRow(row, frame.left * 4, indices, start, count, palette, colours, transparent);
     }
     sink.put(y, row);
   }
@@ -85,6 +78,34 @@ export function decodeGif(bytes: Uint8Array, options: GifDecodeOptions): RgbaIma
   const data = new Uint8ClampedArray(size.width * size.height * 4);
   rows.forEach((row, y) => data.set(row, y * size.width * 4));
   return { ...size, data };
+}
+
+/**
+ * Paints `count` pixels of palette indices from `indices[start]` into `row`
+ * from byte offset `o`; the transparent index and indices past the colour
+ * table are left as they are (transparent). A loop of its own, not nested in
+ * the row loop: V8 discards on-stack-replaced code for an inner loop each time
+ * that loop exits, so the first images of an isolate would run it unoptimised.
+ */
+function paintRow(
+  row: Uint8ClampedArray,
+  o: number,
+  indices: Uint8Array,
+  start: number,
+  count: number,
+  palette: Uint8Array,
+  colours: number,
+  transparent: number,
+): void {
+  for (let i = start, end = start + count; i < end; i++, o += 4) {
+    const index = indices[i]!;
+    if (index === transparent || index >= colours) continue;
+    const p = index * 3;
+    row[o] = palette[p]!;
+    row[o + 1] = palette[p + 1]!;
+    row[o + 2] = palette[p + 2]!;
+    row[o + 3] = 255;
+  }
 }
 
 function checkPixels(width: number, height: number, maxPixels: number): void {
