@@ -1,5 +1,5 @@
 import type { BitReader } from './bit-reader';
-import { ZIGZAG, type Frame, type ScanHeader } from './frame';
+import { ZIGZAG, type Frame, type FrameComponent, type ScanHeader } from './frame';
 import { decodeHuffman, FAST_BITS, type HuffmanTable } from './huffman';
 import { checkOverrun } from './scan-walk';
 
@@ -32,38 +32,73 @@ export function decodeSequentialScan(
   const interleaved = comps.length > 1;
   const mcusX = interleaved ? frame.mcusX : comps[0]!.dataBlocksW;
   const mcusY = interleaved ? frame.mcusY : comps[0]!.dataBlocksH;
-  let mcu = 0;
   for (let my = 0; my < mcusY; my++) {
-    for (let mx = 0; mx < mcusX; mx++, mcu++) {
-      // ITU T.81 §F.2.1.3: a restart resets the DC predictions.
-      if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
-        reader.restart();
-        preds.fill(0);
-      }
-      if (interleaved) {
-        for (let i = 0; i < comps.length; i++) {
-          const c = comps[i]!;
-          const dc = scan.dcTables[i]!;
-          const ac = scan.acTables[i]!;
-          const component = scan.components[i]!;
-          for (let by = 0; by < c.v; by++) {
-            for (let bx = 0; bx < c.h; bx++) {
-              const last = decodeBlock(reader, dc, ac, preds, i, coefs);
-              sink(component, mx * c.h + bx, my * c.v + by, coefs, last);
-              coefs.fill(0);
-            }
-          }
-        }
-      } else {
-        const last = decodeBlock(reader, scan.dcTables[0]!, scan.acTables[0]!, preds, 0, coefs);
-        sink(scan.components[0]!, mx, my, coefs, last);
-        coefs.fill(0);
-      }
-      if (reader.overran) checkOverrun(reader, restartInterval);
-    }
+    decodeMcuRow(reader, scan, comps, preds, coefs, my, mcusX, restartInterval, sink);
     onMcuRow?.(my);
   }
   reader.findMarker();
+}
+
+/**
+ * One row of MCUs. The scan is decoded a row per call, an interleaved MCU's
+ * blocks a call each: V8 compiles a loop that runs once per image on-stack,
+ * for that call only, and discards that code whenever an inner loop of it
+ * exits, so one loop over the whole scan ran mostly unoptimised in every
+ * image; small functions called many times are compiled once and stay so.
+ */
+function decodeMcuRow(
+  reader: BitReader,
+  scan: ScanHeader,
+  comps: FrameComponent[],
+  preds: Int32Array,
+  coefs: Int32Array,
+  my: number,
+  mcusX: number,
+  restartInterval: number,
+  sink: BlockSink,
+): void {
+  const interleaved = comps.length > 1;
+  for (let mx = 0, mcu = my * mcusX; mx < mcusX; mx++, mcu++) {
+    // ITU T.81 §F.2.1.3: a restart resets the DC predictions.
+    if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
+      reader.restart();
+      preds.fill(0);
+    }
+    if (interleaved) {
+      decodeMcu(reader, scan, comps, preds, coefs, mx, my, sink);
+    } else {
+      const last = decodeBlock(reader, scan.dcTables[0]!, scan.acTables[0]!, preds, 0, coefs);
+      sink(scan.components[0]!, mx, my, coefs, last);
+      coefs.fill(0);
+    }
+    if (reader.overran) checkOverrun(reader, restartInterval);
+  }
+}
+
+/** The blocks of one interleaved MCU, component by component (§A.2.3), each handed to `sink`. */
+function decodeMcu(
+  reader: BitReader,
+  scan: ScanHeader,
+  comps: FrameComponent[],
+  preds: Int32Array,
+  coefs: Int32Array,
+  mx: number,
+  my: number,
+  sink: BlockSink,
+): void {
+  for (let i = 0; i < comps.length; i++) {
+    const c = comps[i]!;
+    const dc = scan.dcTables[i]!;
+    const ac = scan.acTables[i]!;
+    const component = scan.components[i]!;
+    for (let by = 0; by < c.v; by++) {
+      for (let bx = 0; bx < c.h; bx++) {
+        const last = decodeBlock(reader, dc, ac, preds, i, coefs);
+        sink(component, mx * c.h + bx, my * c.v + by, coefs, last);
+        coefs.fill(0);
+      }
+    }
+  }
 }
 
 /**
