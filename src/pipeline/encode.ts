@@ -29,7 +29,15 @@ export const ENCODE_SETTINGS = {
 /** Whether every pixel's alpha is 255 (then the file needs no alpha chunk). */
 export function isOpaque(image: RgbaImage): boolean {
   const { data } = image;
-  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false;
+  const stride = Math.max(1, image.width) * 4;
+  // A row per call, for the reason given at decode.ts's makeOpaque.
+  for (let start = 0; start < data.length; start += stride)
+    if (!opaqueRow(data, start + 3, Math.min(start + stride, data.length))) return false;
+  return true;
+}
+
+function opaqueRow(data: Uint8ClampedArray, from: number, end: number): boolean {
+  for (let i = from; i < end; i += 4) if (data[i] !== 255) return false;
   return true;
 }
 
