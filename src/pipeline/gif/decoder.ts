@@ -3,7 +3,7 @@ import { invalidImage } from '../bytes';
 import { readGif, readSubBlocks } from './container';
 import type { RowSink } from '../rows';
 import type { RgbaImage } from '../types';
-import { decodeLzw } from './lzw';
+import { LzwDecoder } from './lzw';
 
 /** Options for {@link decodeGif}. */
 export interface GifDecodeOptions {
@@ -45,7 +45,10 @@ export function decodeGifRows(
   if (palette === undefined) throw invalidImage('GIF colour table is missing');
 
   const indices = new Uint8Array(frame.width * frame.height);
-  const written = decodeLzw(readSubBlocks(bytes, frame.dataOffset), frame.minCodeSize, indices);
+  const lzw = new LzwDecoder(readSubBlocks(bytes, frame.dataOffset), frame.minCodeSize);
+  // Indices past `written` were never decoded (the data ended early).
+  let written = 0;
+  for (let s = 0; s < frame.height; s++) written += lzw.read(indices, s * frame.width, (s + 1) * frame.width);
   // Stream row s holds frame row order[s]; invert it to know which frame rows were drawn.
   const order = frame.interlaced ? interlacedRowOrder(frame.height) : undefined;
   const streamRowOf = new Uint32Array(frame.height);

@@ -6,81 +6,133 @@ const TABLE_SIZE = 1 << MAX_CODE_BITS;
  * LSB-first, start at minCodeSize + 1 bits and grow to 12; a clear code resets
  * the table; a full table keeps 12-bit codes until the next clear.
  *
- * Writes at most `out.length` indices into `out` and stops early, without
- * error, at the end code, at the end of the data or at a code that cannot
- * occur in a valid stream. Returns how many indices were written. Never
- * throws and never loops without consuming input. (Indices go straight into
- * the array, not through a callback per index: a call per pixel is most of
- * the decode's cost until V8 has optimised and inlined it, which takes
- * several images.)
+ * The output is read in pieces ({@link LzwDecoder.read}, a row of the frame
+ * per call), and a string cut by the end of a piece is finished by the next
+ * read. A piece per call rather than the whole frame in one loop: a loop that
+ * runs once per image is compiled by V8 on-stack, for that call only, so every
+ * image started unoptimised; a method called per row is compiled once per
+ * isolate and stays compiled.
+ *
+ * Decoding stops, without error, at the end code, at the end of the data or
+ * at a code that cannot occur in a valid stream; from then on reads write
+ * nothing. Never throws and never loops without consuming input.
  */
-export function decodeLzw(data: Uint8Array, minCodeSize: number, out: Uint8Array): number {
-  const maxOutput = out.length;
-  const clearCode = 1 << minCodeSize;
-  const endCode = clearCode + 1;
-  const prefix = new Uint16Array(TABLE_SIZE);
-  const suffix = new Uint8Array(TABLE_SIZE);
-  const stack = new Uint8Array(TABLE_SIZE + 1);
-  for (let i = 0; i < clearCode; i++) suffix[i] = i;
+export class LzwDecoder {
+  private readonly data: Uint8Array;
+  private readonly minCodeSize: number;
+  private readonly clearCode: number;
+  private readonly endCode: number;
+  private readonly prefix = new Uint16Array(TABLE_SIZE);
+  private readonly suffix = new Uint8Array(TABLE_SIZE);
+  /** The string being output, last index first; `pending` of it are still to be written. */
+  private readonly stack = new Uint8Array(TABLE_SIZE + 1);
+  private pending = 0;
+  private codeSize: number;
+  private nextCode: number;
+  private previous = -1;
+  private firstOfPrevious = 0;
+  private bitBuffer = 0;
+  private bitCount = 0;
+  private bytePos = 0;
+  private ended = false;
 
-  let codeSize = minCodeSize + 1;
-  let nextCode = endCode + 1;
-  let previous = -1;
-  let firstOfPrevious = 0;
-  let bitBuffer = 0;
-  let bitCount = 0;
-  let bytePos = 0;
-  let emitted = 0;
-
-  while (emitted < maxOutput) {
-    while (bitCount < codeSize && bytePos < data.length) {
-      bitBuffer |= data[bytePos++]! << bitCount;
-      bitCount += 8;
-    }
-    if (bitCount < codeSize) break;
-    const code = bitBuffer & ((1 << codeSize) - 1);
-    bitBuffer >>>= codeSize;
-    bitCount -= codeSize;
-
-    if (code === clearCode) {
-      codeSize = minCodeSize + 1;
-      nextCode = endCode + 1;
-      previous = -1;
-      continue;
-    }
-    if (code === endCode) break;
-    if (previous === -1) {
-      if (code > clearCode) break;
-      out[emitted++] = code;
-      previous = code;
-      firstOfPrevious = code;
-      continue;
-    }
-    if (code > nextCode) break;
-
-    // Walk the string for `code` backwards into the stack; the KwKwK case
-    // (code not yet in the table) is the previous string plus its first byte.
-    let sp = 0;
-    let walk = code;
-    if (code === nextCode) {
-      stack[sp++] = firstOfPrevious;
-      walk = previous;
-    }
-    while (walk > endCode) {
-      stack[sp++] = suffix[walk]!;
-      walk = prefix[walk]!;
-    }
-    stack[sp++] = walk;
-    firstOfPrevious = walk;
-    while (sp > 0 && emitted < maxOutput) out[emitted++] = stack[--sp]!;
-
-    if (nextCode < TABLE_SIZE) {
-      prefix[nextCode] = previous;
-      suffix[nextCode] = firstOfPrevious;
-      nextCode++;
-      if (nextCode === 1 << codeSize && codeSize < MAX_CODE_BITS) codeSize++;
-    }
-    previous = code;
+  constructor(data: Uint8Array, minCodeSize: number) {
+    this.data = data;
+    this.minCodeSize = minCodeSize;
+    this.clearCode = 1 << minCodeSize;
+    this.endCode = this.clearCode + 1;
+    this.codeSize = minCodeSize + 1;
+    this.nextCode = this.endCode + 1;
+    for (let i = 0; i < this.clearCode; i++) this.suffix[i] = i;
   }
-  return emitted;
+
+  /** Writes the next indices into `out[start]` up to `out[end - 1]`; returns how many (fewer only once decoding has stopped). */
+  read(out: Uint8Array, start: number, end: number): number {
+    const { data, prefix, suffix, stack, clearCode, endCode } = this;
+    let sp = this.pending;
+    let w = start;
+    while (sp > 0 && w < end) out[w++] = stack[--sp]!;
+    let codeSize = this.codeSize;
+    let nextCode = this.nextCode;
+    let previous = this.previous;
+    let firstOfPrevious = this.firstOfPrevious;
+    let bitBuffer = this.bitBuffer;
+    let bitCount = this.bitCount;
+    let bytePos = this.bytePos;
+    let ended = this.ended;
+
+    while (w < end && !ended) {
+      while (bitCount < codeSize && bytePos < data.length) {
+        bitBuffer |= data[bytePos++]! << bitCount;
+        bitCount += 8;
+      }
+      if (bitCount < codeSize) {
+        ended = true;
+        break;
+      }
+      const code = bitBuffer & ((1 << codeSize) - 1);
+      bitBuffer >>>= codeSize;
+      bitCount -= codeSize;
+
+      if (code === clearCode) {
+        codeSize = this.minCodeSize + 1;
+        nextCode = endCode + 1;
+        previous = -1;
+        continue;
+      }
+      if (code === endCode) {
+        ended = true;
+        break;
+      }
+      if (previous === -1) {
+        if (code > clearCode) {
+          ended = true;
+          break;
+        }
+        out[w++] = code;
+        previous = code;
+        firstOfPrevious = code;
+        continue;
+      }
+      if (code > nextCode) {
+        ended = true;
+        break;
+      }
+
+      // Walk the string for `code` backwards into the stack; the KwKwK case
+      // (code not yet in the table) is the previous string plus its first byte.
+      sp = 0;
+      let walk = code;
+      if (code === nextCode) {
+        stack[sp++] = firstOfPrevious;
+        walk = previous;
+      }
+      while (walk > endCode) {
+        stack[sp++] = suffix[walk]!;
+        walk = prefix[walk]!;
+      }
+      stack[sp++] = walk;
+      firstOfPrevious = walk;
+      while (sp > 0 && w < end) out[w++] = stack[--sp]!;
+
+      if (nextCode < TABLE_SIZE) {
+        prefix[nextCode] = previous;
+        suffix[nextCode] = firstOfPrevious;
+        nextCode++;
+        if (nextCode === 1 << codeSize && codeSize < MAX_CODE_BITS) codeSize++;
+      }
+      previous = code;
+    }
+
+    this.pending = sp;
+    this.codeSize = codeSize;
+    this.nextCode = nextCode;
+    this.previous = previous;
+    this.firstOfPrevious = firstOfPrevious;
+    this.bitBuffer = bitBuffer;
+    this.bitCount = bitCount;
+    this.bytePos = bytePos;
+    this.ended = ended;
+    return w - start;
+  }
 }
