@@ -135,21 +135,39 @@ export class BufferedDecoder implements FrameDecoder {
     for (let my = 0; my < frame.mcusY; my++) {
       for (let c = 0; c < frame.components.length; c++) {
         const component = frame.components[c]!;
-        const store = this.stores[c]!;
-        const full = store.isFull;
         for (let by = my * component.v; by < (my + 1) * component.v; by++) {
-          for (let bx = 0; bx < component.blocksW; bx++) {
-            const last = store.last === undefined ? 63 : store.last[by * component.blocksW + bx]!;
-            // Dropped coefficients, and those past `last`, must read as zero
-            // (a DC-only block reads nothing else).
-            if (!full || (last > 0 && last < 63)) coefs.fill(0);
-            store.loadBlock(bx, by, coefs, last);
-            assembler.putBlock(c, bx, by, coefs, quant[c]!, last);
-          }
+          assembleBlockRow(this.stores[c]!, assembler, c, by, component.blocksW, coefs, quant[c]!);
         }
       }
       assembler.mcuRowDone(my);
     }
     assembler.finish();
+  }
+}
+
+/**
+ * Hands one row of a component's stored blocks to the assembler. A row per
+ * call: V8 compiles a loop that runs once per image on-stack, for that call
+ * only, and discards that code whenever an inner loop of it exits, so a nest
+ * of loops over the whole image ran mostly unoptimised in every image; a
+ * function called per row is compiled once and stays compiled.
+ */
+function assembleBlockRow(
+  store: CoefficientStore,
+  assembler: RowAssembler,
+  c: number,
+  by: number,
+  blocksW: number,
+  coefs: Int32Array,
+  quant: Int32Array,
+): void {
+  const full = store.isFull;
+  for (let bx = 0; bx < blocksW; bx++) {
+    const last = store.last === undefined ? 63 : store.last[by * blocksW + bx]!;
+    // Dropped coefficients, and those past `last`, must read as zero
+    // (a DC-only block reads nothing else).
+    if (!full || (last > 0 && last < 63)) coefs.fill(0);
+    store.loadBlock(bx, by, coefs, last);
+    assembler.putBlock(c, bx, by, coefs, quant, last);
   }
 }

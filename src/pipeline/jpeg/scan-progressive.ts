@@ -155,20 +155,52 @@ function decodeAcScanInPlace(
   const stride = store.blocksW * 64;
   const refine = scan.ah !== 0;
   const state = { eobrun: 0, last: store.last! };
-  let mcu = 0;
   for (let by = 0; by < blocks.dataBlocksH; by++) {
-    for (let bx = 0; bx < blocks.dataBlocksW; bx++, mcu++) {
-      if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
-        reader.restart();
-        state.eobrun = 0;
-      }
-      const base = by * stride + bx * 64;
-      if (refine) acRefineInPlace(reader, table, scan.ss, scan.se, scan.al, coefs, base, state);
-      else acFirstInPlace(reader, table, scan.ss, scan.se, scan.al, coefs, base, state);
-      if (reader.overran) checkOverrun(reader, restartInterval);
-    }
+    acScanRowInPlace(
+      reader,
+      table,
+      scan,
+      restartInterval,
+      coefs,
+      by * stride,
+      by * blocks.dataBlocksW,
+      blocks.dataBlocksW,
+      refine,
+      state,
+    );
   }
   reader.findMarker();
+}
+
+/**
+ * One row of blocks of {@link decodeAcScanInPlace}: `first` is the row's
+ * first block in scan order (for restarts), `rowBase` its offset in `coefs`.
+ * A row per call: V8 compiles a loop that runs once per scan on-stack, for
+ * that call only, so a loop over the whole scan started unoptimised in every
+ * image; a function called per row is compiled once and stays compiled.
+ */
+function acScanRowInPlace(
+  reader: BitReader,
+  table: HuffmanTable,
+  scan: ScanHeader,
+  restartInterval: number,
+  coefs: Int16Array,
+  rowBase: number,
+  first: number,
+  width: number,
+  refine: boolean,
+  state: InPlaceState,
+): void {
+  const { ss, se, al } = scan;
+  for (let bx = 0, mcu = first, base = rowBase; bx < width; bx++, mcu++, base += 64) {
+    if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
+      reader.restart();
+      state.eobrun = 0;
+    }
+    if (refine) acRefineInPlace(reader, table, ss, se, al, coefs, base, state);
+    else acFirstInPlace(reader, table, ss, se, al, coefs, base, state);
+    if (reader.overran) checkOverrun(reader, restartInterval);
+  }
 }
 
 /** What an in-place AC scan carries from block to block. */
