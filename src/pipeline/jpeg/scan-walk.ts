@@ -1,6 +1,6 @@
 import { invalidImage } from '../bytes';
 import type { BitReader } from './bit-reader';
-import type { Frame, ScanHeader } from './frame';
+import type { Frame, FrameComponent, ScanHeader } from './frame';
 
 /** Decodes one block of a scan: `index` is the component's position in the scan header. */
 export type BlockDecoder = (index: number, blockX: number, blockY: number) => void;
@@ -26,33 +26,47 @@ export interface ScanWalk {
  *   the block decoder throws.
  */
 export function walkScan(reader: BitReader, walk: ScanWalk): void {
-  const { frame, scan, restartInterval, decodeBlock, onRestart, onMcuRow } = walk;
+  const { frame, scan, onMcuRow } = walk;
   const comps = scan.components.map((i) => frame.components[i]!);
   const interleaved = comps.length > 1;
   const mcusX = interleaved ? frame.mcusX : comps[0]!.dataBlocksW;
   const mcusY = interleaved ? frame.mcusY : comps[0]!.dataBlocksH;
-  let mcu = 0;
   for (let my = 0; my < mcusY; my++) {
-    for (let mx = 0; mx < mcusX; mx++, mcu++) {
-      if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
-        reader.restart();
-        onRestart();
-      }
-      if (interleaved) {
-        for (let i = 0; i < comps.length; i++) {
-          const c = comps[i]!;
-          for (let by = 0; by < c.v; by++) {
-            for (let bx = 0; bx < c.h; bx++) decodeBlock(i, mx * c.h + bx, my * c.v + by);
-          }
-        }
-      } else {
-        decodeBlock(0, mx, my);
-      }
-      if (reader.overran) checkOverrun(reader, restartInterval);
-    }
+    walkMcuRow(reader, walk, comps, my, mcusX);
     onMcuRow?.(my);
   }
   reader.findMarker();
+}
+
+/**
+ * One row of MCUs of {@link walkScan}, an interleaved MCU's blocks a call
+ * each. A row per call: V8 compiles a loop that runs once per scan on-stack,
+ * for that call only, and discards that code whenever an inner loop of it
+ * exits, so a nest of loops over the whole scan ran mostly unoptimised in
+ * every image; small functions called many times are compiled once and stay so.
+ */
+function walkMcuRow(reader: BitReader, walk: ScanWalk, comps: FrameComponent[], my: number, mcusX: number): void {
+  const { restartInterval, decodeBlock, onRestart } = walk;
+  const interleaved = comps.length > 1;
+  for (let mx = 0, mcu = my * mcusX; mx < mcusX; mx++, mcu++) {
+    if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
+      reader.restart();
+      onRestart();
+    }
+    if (interleaved) walkMcu(decodeBlock, comps, mx, my);
+    else decodeBlock(0, mx, my);
+    if (reader.overran) checkOverrun(reader, restartInterval);
+  }
+}
+
+/** The blocks of one interleaved MCU, component by component (§A.2.3). */
+function walkMcu(decodeBlock: BlockDecoder, comps: FrameComponent[], mx: number, my: number): void {
+  for (let i = 0; i < comps.length; i++) {
+    const c = comps[i]!;
+    for (let by = 0; by < c.v; by++) {
+      for (let bx = 0; bx < c.h; bx++) decodeBlock(i, mx * c.h + bx, my * c.v + by);
+    }
+  }
 }
 
 /**
