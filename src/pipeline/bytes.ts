@@ -1,3 +1,4 @@
+import { keepShape } from './keep-shape';
 import { PipelineError } from './errors';
 
 /**
@@ -136,3 +137,6 @@ export function startsWith(bytes: Uint8Array, prefix: ArrayLike<number>, offset 
 export function asciiBytes(text: string): number[] {
   return Array.from(text, (c) => c.charCodeAt(0));
 }
+
+// Keeps the reader's map alive between images (see keepShape).
+keepShape(new ByteReader(new Uint8Array(0)));

@@ -1,3 +1,5 @@
+import { keepShape } from '../keep-shape';
+
 const MAX_CODE_BITS = 12;
 const TABLE_SIZE = 1 << MAX_CODE_BITS;
 
@@ -136,3 +138,6 @@ export class LzwDecoder {
     return w - start;
   }
 }
+
+// Keeps the decoder's map alive between images (see keepShape).
+keepShape(new LzwDecoder(new Uint8Array(0), 2));

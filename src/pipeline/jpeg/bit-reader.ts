@@ -1,4 +1,5 @@
 import { invalidImage } from '../bytes';
+import { keepShape } from '../keep-shape';
 
 /** `marker` value when the data ended with no marker at all. */
 export const END_OF_DATA = -2;
@@ -167,3 +168,6 @@ export class BitReader {
     this.pos += 2;
   }
 }
+
+// Keeps the reader's map alive between images (see keepShape).
+keepShape(new BitReader(new Uint8Array(0), 0));

@@ -1,3 +1,4 @@
+import { keepShape } from '../keep-shape';
 import { ZIGZAG } from './frame';
 
 /** Where a component's blocks are cut by the image's right and bottom edges. */
@@ -189,3 +190,9 @@ export class CoefficientStore {
     if (this.nonzero !== undefined) this.nonzero[block * 2 + (k >> 5)]! |= 1 << (k & 31);
   }
 }
+
+// Keeps the store's map alive between images (see keepShape): one block, each
+// way a store is made (every coefficient kept with `last`, some dropped with
+// `nonzero` and an edge store).
+keepShape(new CoefficientStore(1, 1, 8, 8, true));
+keepShape(new CoefficientStore(1, 1, 4, 4, true, { column: 0, row: 0 }));

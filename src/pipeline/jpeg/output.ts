@@ -1,3 +1,4 @@
+import { keepShape } from '../keep-shape';
 import { canFuseYcc, convertRow, h2v2FancyYccRow } from './color';
 import type { ColorTransform } from './frame';
 import { idctBlock, idctDcOnly } from './idct';
@@ -173,3 +174,32 @@ function droppedCoefficients(nx: number, ny: number): Int32Array {
 function edgePixels(remaining: number): number {
   return remaining > 0 && remaining < 8 ? remaining : 8;
 }
+
+// Keeps the assembler's map alive between images (see keepShape): one grey
+// 8×8 component, a one-pixel output, rows dropped.
+keepShape(
+  new RowAssembler(
+    [
+      {
+        nx: 8,
+        ny: 8,
+        width: 1,
+        height: 1,
+        fullWidth: 1,
+        fullHeight: 1,
+        planeWidth: 8,
+        rowsPerMcu: 8,
+        xNum: 8,
+        xDen: 8,
+        yNum: 8,
+        yDen: 8,
+      },
+    ],
+    'gray',
+    1,
+    1,
+    { put() {} },
+    1,
+    [{ h: 1, v: 1 }],
+  ),
+);
