@@ -59,7 +59,7 @@ export class ZlibReader {
     const byob = byobReader(stream.readable);
     this.reader = byob ?? stream.readable.getReader();
     if (byob !== undefined) this.readBuffer = new ArrayBuffer(READ_BYTES);
-    this.input = slices(parts);
+    this.input = inputSlices(parts);
   }
 
   /**
@@ -148,16 +148,35 @@ export class ZlibReader {
   }
 }
 
-function* slices(parts: readonly Uint8Array[]): Generator<Uint8Array> {
+/**
+ * The zlib stream in `parts` (a PNG's IDAT chunks) as the slices it is written
+ * in: SLICE_BYTES at a time across part boundaries (a file of thousands of
+ * tiny IDAT chunks costs no more writes than one big one), then the last
+ * TAIL_BYTES one byte at a time. A slice within one part is a view of it,
+ * one that spans parts a copy.
+ */
+export function* inputSlices(parts: readonly Uint8Array[]): Generator<Uint8Array> {
   const total = parts.reduce((n, part) => n + part.length, 0);
-  let start = 0;
-  for (const part of parts) {
-    // From where the tail starts in this part (if it does), bytes go one at a time.
-    const tail = Math.max(0, Math.min(part.length, total - TAIL_BYTES - start));
-    for (let at = 0; at < tail; at += SLICE_BYTES) yield part.subarray(at, Math.min(tail, at + SLICE_BYTES));
-    for (let at = tail; at < part.length; at++) yield part.subarray(at, at + 1);
-    start += part.length;
-  }
+  let part = 0;
+  let offset = 0;
+  const take = (n: number): Uint8Array => {
+    while (offset === parts[part]!.length) [part, offset] = [part + 1, 0];
+    const current = parts[part]!;
+    if (current.length - offset >= n) return current.subarray(offset, (offset += n));
+    const out = new Uint8Array(n);
+    for (let filled = 0; filled < n;) {
+      while (offset === parts[part]!.length) [part, offset] = [part + 1, 0];
+      const from = parts[part]!;
+      const count = Math.min(n - filled, from.length - offset);
+      out.set(from.subarray(offset, offset + count), filled);
+      filled += count;
+      offset += count;
+    }
+    return out;
+  };
+  const body = Math.max(0, total - TAIL_BYTES);
+  for (let at = 0; at < body; at += SLICE_BYTES) yield take(Math.min(SLICE_BYTES, body - at));
+  for (let at = body; at < total; at++) yield take(1);
 }
 
 /** A reader that reads into buffers of our own, where the runtime offers one (a byte stream: workerd). */

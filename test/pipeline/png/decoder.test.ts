@@ -2,7 +2,7 @@ import { ADAM7 } from '../../../src/pipeline/png/adam7';
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../../src/pipeline/errors';
 import { decodePng, type PngDecodeOptions } from '../../../src/pipeline/png/decoder';
-import { ZlibReader } from '../../../src/pipeline/png/inflate';
+import { inputSlices, ZlibReader } from '../../../src/pipeline/png/inflate';
 import type { RowSink } from '../../../src/pipeline/rows';
 import type { RgbaImage } from '../../../src/pipeline/types';
 import { concat, zlibCompress } from '../../fixtures/bytes';
@@ -569,6 +569,24 @@ describe('decodePng', () => {
       // A handful of chunk views plus some 4 KB input slices (how many depends on how far the
       // inflater runs ahead), not the ~1600 slices of the whole IDAT.
       expect(counted.views()).toBeLessThan(100);
+    });
+
+    it('writes thousands of tiny IDAT chunks in 4 KB slices, not one write each', () => {
+      const stream = zlibZeros(20_000);
+      const parts = Array.from(stream, (_, i) => stream.subarray(i, i + 1));
+      const slices = [...inputSlices(parts)];
+      // The body in 4 KB slices across the parts, then the last 64 bytes one at a time.
+      expect(slices.length).toBe(Math.ceil((stream.length - 64) / 4096) + 64);
+      expect(slices.slice(0, -64).every((slice, i, all) => i === all.length - 1 || slice.length === 4096)).toBe(true);
+      expect(Buffer.from(Uint8Array.from(slices.flatMap((slice) => [...slice])))).toEqual(Buffer.from(stream));
+      // Uneven parts, some empty: the same bytes in the same slices.
+      const uneven = [
+        stream.subarray(0, 0),
+        stream.subarray(0, 5000),
+        stream.subarray(5000, 5000),
+        stream.subarray(5000),
+      ];
+      expect([...inputSlices(uneven)].map((slice) => [...slice])).toEqual(slices.map((slice) => [...slice]));
     });
 
     it('pulls only the first slices of a 1 GB zlib stream', async () => {
