@@ -8,6 +8,7 @@ import webpEncoderFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
 import webpDecoderFactory from '@jsquash/webp/codec/dec/webp_dec.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { createCodecs } from '../src/codecs/libwebp';
+import { nodeCodecModules } from '../src/codecs/node';
 import { ENCODE_SETTINGS } from '../src/pipeline/encode';
 import { instantiateEmscripten } from './emscripten';
 import { photo, type Picture } from '../test/fixtures/photo';
@@ -28,14 +29,8 @@ interface Emscripten {
 const jsquashModule = (path: string) => new WebAssembly.Module(readFileSync(require.resolve(path)));
 const jsquashEncoder = jsquashModule('@jsquash/webp/codec/enc/webp_enc_simd.wasm');
 const jsquashDecoder = jsquashModule('@jsquash/webp/codec/dec/webp_dec.wasm');
-const load = (name: string) => new WebAssembly.Module(readFileSync(`${dir}/${name}`));
-// The libwebp modules under test; the row filter (not measured here) is the repository's.
-const rowFilter = new WebAssembly.Module(readFileSync(new URL('../src/codecs/row-filter.wasm', import.meta.url)));
-const codecs = createCodecs({
-  webpDecoder: load('libwebp-dec.wasm'),
-  webpEncoder: load('libwebp-enc.wasm'),
-  rowFilter,
-});
+// The libwebp modules under test (the row filter, not measured here, is the repository's).
+const codecs = createCodecs(await nodeCodecModules(dir));
 
 async function jsquashEncode(picture: Picture, quality: number): Promise<Uint8Array> {
   const factory = webpEncoderFactory as unknown as (options: object) => Promise<Emscripten>;

@@ -1,9 +1,9 @@
 // The WebP encoder alone against sharp's (native libwebp) on the same RGB pixels,
 // same settings (q85, effort/method 4), alternating, medians:
 // `node --import tsx bench/encoder-vs-sharp.ts [--modules DIR] [--low-memory 0|1] [--rounds N]`.
-import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { createCodecs } from '../src/codecs/libwebp';
+import { nodeCodecModules } from '../src/codecs/node';
 import { ENCODE_SETTINGS } from '../src/pipeline/encode';
 import { photo } from '../test/fixtures/photo';
 
@@ -11,17 +11,11 @@ const argument = (name: string) => {
   const at = process.argv.indexOf(name);
   return at > 0 ? process.argv[at + 1] : undefined;
 };
-const dir = argument('--modules') ?? new URL('../src/codecs/', import.meta.url).pathname;
+const dir = argument('--modules'); // another build of libwebp's two modules; default: the committed ones
 const rounds = Number(argument('--rounds') ?? 5);
 const lowMemory = (argument('--low-memory') ?? (ENCODE_SETTINGS.opaque.lowMemory ? '1' : '0')) === '1';
-const load = (name: string) => new WebAssembly.Module(readFileSync(`${dir}/${name}`));
-// The libwebp modules under test; the row filter (not measured here) is the repository's.
-const rowFilter = new WebAssembly.Module(readFileSync(new URL('../src/codecs/row-filter.wasm', import.meta.url)));
-const codecs = createCodecs({
-  webpDecoder: load('libwebp-dec.wasm'),
-  webpEncoder: load('libwebp-enc.wasm'),
-  rowFilter,
-});
+// The libwebp modules under test (the row filter, not measured here, is the repository's).
+const codecs = createCodecs(await nodeCodecModules(dir));
 sharp.concurrency(1);
 sharp.cache(false);
 

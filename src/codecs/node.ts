@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type { Codecs } from '../pipeline/codecs';
 import { createCodecs, type CodecModules } from './libwebp';
 
@@ -10,13 +11,19 @@ export async function compileWasm(specifier: string): Promise<WebAssembly.Module
   return WebAssembly.compile(await readFile(require.resolve(specifier)));
 }
 
-/** The committed modules, compiled from disk (the same files workerd imports). */
-export async function nodeCodecModules(): Promise<CodecModules> {
-  const compile = async (name: string) => WebAssembly.compile(await readFile(new URL(name, import.meta.url)));
+/**
+ * The committed modules, compiled from disk (the same files workerd imports);
+ * libwebp's two from `libwebpDir` instead when given (a benchmark timing
+ * another build of wasm/, its `--modules`).
+ */
+export async function nodeCodecModules(libwebpDir?: string): Promise<CodecModules> {
+  const here = new URL('./', import.meta.url);
+  const libwebp = libwebpDir === undefined ? here : pathToFileURL(`${libwebpDir}/`);
+  const compile = async (name: string, dir: URL) => WebAssembly.compile(await readFile(new URL(name, dir)));
   return {
-    webpDecoder: await compile('./libwebp-dec.wasm'),
-    webpEncoder: await compile('./libwebp-enc.wasm'),
-    rowFilter: await compile('./row-filter.wasm'),
+    webpDecoder: await compile('libwebp-dec.wasm', libwebp),
+    webpEncoder: await compile('libwebp-enc.wasm', libwebp),
+    rowFilter: await compile('row-filter.wasm', here),
   };
 }
 

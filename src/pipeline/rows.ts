@@ -30,3 +30,10 @@ export interface ImageSink extends RowSink {
    */
   finish(): RgbaImage;
 }
+
+/** Streams a whole image through `sink`, its rows in order, and returns what the sink finishes into. */
+export function streamImage(image: RgbaImage, sink: ImageSink): RgbaImage {
+  const rowBytes = image.width * 4;
+  for (let y = 0; y < image.height; y++) sink.put(y, image.data.subarray(y * rowBytes, (y + 1) * rowBytes));
+  return sink.finish();
+}

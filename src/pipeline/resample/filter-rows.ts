@@ -45,7 +45,10 @@ export function createFilterResampler(
     throw new RangeError(`cannot resample ${srcW}x${srcH} down to ${dstW}x${dstH}`);
   }
   if (float && !opaque) return createRgbaResampler(srcW, srcH, dstW, dstH, orientation, colour);
-  return createFixedResampler(filters, srcW, srcH, dstW, dstH, orientation, colour, opaque ? 3 : 4);
+  // Opaque (3 channels) or any alpha (4), in 32-bit fixed point.
+  const geometry = plan(srcW, srcH, dstW, dstH);
+  const kernel = createFixedKernel(filters, geometry, srcW, dstW, colour, opaque ? 3 : 4);
+  return streamRows(geometry, srcH, dstW, dstH, orientation, kernel);
 }
 
 /** Where the fixed-point paths get their WASM SIMD multiply-add loops (the {@link Codecs} port). */
@@ -195,22 +198,6 @@ function createRgbaResampler(
       writeRow4(sum, target, offset, step, dstW, colour.matrix);
     },
   });
-}
-
-/** Opaque (3 channels) or any alpha (4), in 32-bit fixed point (see {@link createFilterResampler}). */
-function createFixedResampler(
-  filters: RowFilters,
-  srcW: number,
-  srcH: number,
-  dstW: number,
-  dstH: number,
-  orientation: Orientation,
-  colour: ColourConversion,
-  channels: 3 | 4,
-): ImageSink {
-  const geometry = plan(srcW, srcH, dstW, dstH);
-  const kernel = createFixedKernel(filters, geometry, srcW, dstW, colour, channels);
-  return streamRows(geometry, srcH, dstW, dstH, orientation, kernel);
 }
 
 type Tables = readonly [Float32Array, Float32Array, Float32Array];

@@ -1,5 +1,6 @@
 import { writeSrgb } from '../colour/encode';
 import { srgbToLinearTable } from '../colour/trc';
+import { streamImage } from '../rows';
 import type { RgbaImage } from '../types';
 import { computeTaps } from './taps';
 import { createFilterResampler, type RowFilters } from './filter-rows';
@@ -39,9 +40,7 @@ export function resizeToFit(image: RgbaImage, maxEdge: number, filters: RowFilte
     srgbConversion(),
     image.opaque || isOpaque(data),
   );
-  const rowBytes = width * 4;
-  for (let y = 0; y < height; y++) sink.put(y, data.subarray(y * rowBytes, (y + 1) * rowBytes));
-  return sink.finish();
+  return streamImage(image, sink);
 }
 
 function isOpaque(data: Uint8ClampedArray): boolean {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { workerdCodecs } from '../../../src/codecs/workerd';
 import { createFilterResampler } from '../../../src/pipeline/resample/filter-rows';
 import { srgbConversion } from '../../../src/pipeline/colour/transform';
+import { streamImage } from '../../../src/pipeline/rows';
 import type { Orientation, RgbaImage } from '../../../src/pipeline/types';
 import { alphaGradient, noise, paint } from '../../fixtures/pixels';
 
@@ -17,10 +18,7 @@ function resample(image: RgbaImage, dw: number, dh: number, orientation: Orienta
     false,
     float,
   );
-  for (let y = 0; y < image.height; y++) {
-    r.put(y, image.data.subarray(y * image.width * 4, (y + 1) * image.width * 4));
-  }
-  return r.finish();
+  return streamImage(image, r);
 }
 
 /**

@@ -3,6 +3,7 @@ import { workerdCodecs } from '../../../src/codecs/workerd';
 import { createRowResampler } from '../../../src/pipeline/resample/rows';
 import { areaReduce, lanczosResize } from '../../../src/pipeline/resample/resize';
 import { applyOrientation } from '../../../src/pipeline/orient';
+import { streamImage } from '../../../src/pipeline/rows';
 import type { Orientation, RgbaImage } from '../../../src/pipeline/types';
 import { parseIccProfile } from '../../../src/pipeline/colour/icc';
 import { planFromProfile } from '../../../src/pipeline/colour/transform';
@@ -20,10 +21,7 @@ function resample(image: RgbaImage, dw: number, dh: number, orientation: Orienta
     undefined,
     opaque,
   );
-  for (let y = 0; y < image.height; y++) {
-    resampler.put(y, image.data.subarray(y * image.width * 4, (y + 1) * image.width * 4));
-  }
-  return resampler.finish();
+  return streamImage(image, resampler);
 }
 
 /** The non-streaming definition: box pre-shrink by the same integer factor, then a whole-frame Lanczos-3 (both in linear light). */
@@ -152,9 +150,7 @@ describe('createRowResampler', () => {
       [9, 4, false],
       [9, 4, true],
     ] as const) {
-      const resampler = createRowResampler(workerdCodecs(), 20, 10, dw, dh, 6, conversion, opaque);
-      for (let y = 0; y < 10; y++) resampler.put(y, image.data.subarray(y * 80, (y + 1) * 80));
-      const out = resampler.finish();
+      const out = streamImage(image, createRowResampler(workerdCodecs(), 20, 10, dw, dh, 6, conversion, opaque));
       expect([out.width, out.height]).toEqual([dh, dw]);
       for (let i = 0; i < out.data.length; i += 4)
         expect(Array.from(out.data.subarray(i, i + 4))).toEqual([225, 0, 0, 255]);
